@@ -1,0 +1,185 @@
+"""Assembly: settings in, a ready bot and dispatcher out; polling and webhook runners."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.i18n import I18n
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.commands import set_commands
+from bot.content.loader import ContentStore, load_content
+from bot.db.base import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.delivery.retry import RetryMiddleware
+from bot.i18n import MemberI18nMiddleware, create_i18n
+from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingRecorder, utcnow
+from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
+from bot.middlewares.keys import HashedKeyBuilder
+from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
+from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
+from bot.services import members
+from bot.settings import Settings
+from handlers import get_routers
+
+log = logging.getLogger(__name__)
+FSM_TTL = timedelta(days=2)  # a half-finished form outlives a night, not a week
+
+
+def resolve_privacy_key(settings: Settings) -> str:
+    """An explicit key always wins; only the embedded default may generate one for itself."""
+    if settings.privacy_key is not None:
+        return settings.privacy_key.get_secret_value()
+    if settings.webhook_mode:
+        raise PrivacyKeyError("webhook mode needs an explicit PRIVACY_KEY (generate one with `umbrella key`)")
+    return load_or_create_key(settings.data_dir)
+
+
+@dataclass
+class Umbrella:
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    privacy: Privacy
+    content: ContentStore
+    i18n: I18n
+    redis: Redis | None = None
+    scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
+
+    async def start_background(self) -> None:
+        """Commands per language and the periodic retention job."""
+        await set_commands(self.bot, self.i18n, self.settings.default_language)
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
+        self.scheduler.start()
+
+    async def purge_expired(self) -> None:
+        async with self.sessionmaker() as session:
+            messages, old_members = await members.purge_expired(
+                session,
+                utcnow(),
+                timedelta(days=self.settings.chat_message_retention_days),
+                timedelta(days=self.settings.inactive_member_retention_days),
+            )
+            await session.commit()
+        if messages or old_members:
+            log.info("retention: %d message ids and %d inactive members erased", messages, old_members)
+
+    async def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.bot.session.close()
+        await self.dispatcher.storage.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def create_bot(settings: Settings, token: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
+    bot.session.middleware(RetryMiddleware())
+    bot.session.middleware(OutgoingRecorder())
+    return bot
+
+
+async def create_app(settings: Settings, *, token: str | None = None, clock: Clock = utcnow) -> Umbrella:
+    privacy = Privacy(resolve_privacy_key(settings))
+    content = load_content(settings.content_dir)
+    i18n = create_i18n(settings.locales_dir, settings.default_language)
+    if settings.database.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database)
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    if redis is not None:
+        storage = RedisStorage(redis, key_builder=HashedKeyBuilder(privacy), state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+        isolation = storage.create_isolation()
+        seen = RedisSeenUpdates(redis)
+        limiter = RedisLimiter(redis, settings.throttle_window)
+    else:
+        storage, isolation = MemoryStorage(), SimpleEventIsolation()
+        seen, limiter = MemorySeenUpdates(), MemoryLimiter(settings.throttle_window)
+
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    dp.update.outer_middleware(DedupeMiddleware(seen))
+    dp.update.outer_middleware(MemberContextMiddleware(sessionmaker, privacy, settings.default_language, clock))
+    dp.update.outer_middleware(MemberI18nMiddleware(i18n))
+    throttle = ThrottlingMiddleware(limiter, settings.throttle_limit, privacy)
+    dp.message.outer_middleware(throttle)
+    dp.callback_query.outer_middleware(throttle)
+    dp.include_routers(*get_routers())
+    dp.workflow_data.update(content=content, privacy=privacy, sessionmaker=sessionmaker, clock=clock, i18n=i18n)
+
+    bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not bot_token:
+        raise ValueError("no bot token")
+    return Umbrella(settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis)
+
+
+async def run_polling(app: Umbrella) -> None:
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await app.start_background()
+    try:
+        await app.dispatcher.start_polling(
+            app.bot, allowed_updates=app.dispatcher.resolve_used_update_types(), close_bot_session=False
+        )
+    finally:
+        await app.close()
+
+
+def webhook_application(app: Umbrella, *, handle_in_background: bool = False) -> web.Application:
+    """The aiohttp app Telegram posts to; the secret-token header is checked on every request.
+
+    Updates are handled before the 200 goes back, so a crash makes Telegram retry instead of losing
+    the update; repeated deliveries are dropped by update_id.
+    """
+    secret = app.settings.webhook_secret.get_secret_value() if app.settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(
+        app.dispatcher, app.bot, secret_token=secret, handle_in_background=handle_in_background
+    ).register(web_app, path=app.settings.webhook_path)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    return web_app
+
+
+async def run_webhook(app: Umbrella) -> None:
+    settings = app.settings
+    if settings.webhook_secret is None:
+        raise PrivacyKeyError("webhook mode needs WEBHOOK_SECRET so only Telegram can post updates")
+    await app.start_background()
+    await app.bot.set_webhook(
+        url=settings.webhook_url.rstrip("/") + settings.webhook_path,  # type: ignore[union-attr]
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    runner = web.AppRunner(webhook_application(app))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook server listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await app.close()

@@ -1,0 +1,104 @@
+"""Resolve the member once per update, so handlers never repeat look-ups or open sessions.
+
+It also collects the message ids of the private chat (incoming and outgoing, ids only) and stores
+them in the same transaction, so "clear chat" knows what it may delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import Chat, Message, MessageId, TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.privacy import Privacy
+from bot.services import members
+from bot.services.members import guess_language
+
+Clock = Callable[[], datetime]
+
+# (chat id, message id) of every message the bot sends while handling the current update.
+_OUTGOING: ContextVar[list[tuple[int, int]] | None] = ContextVar("umbrella_outgoing", default=None)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutgoingRecorder(BaseRequestMiddleware):
+    """Session middleware: notes the ids of messages the bot sends into private chats."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Any,
+        method: TelegramMethod[TelegramType],
+    ) -> Any:
+        result = await make_request(bot, method)
+        sink = _OUTGOING.get()
+        if sink is not None:
+            if isinstance(result, Message) and result.chat.type == "private":
+                sink.append((result.chat.id, result.message_id))
+            elif isinstance(result, MessageId):
+                chat_id = getattr(method, "chat_id", None)
+                if isinstance(chat_id, int) and chat_id > 0:  # positive ids are private chats
+                    sink.append((chat_id, result.message_id))
+        return result
+
+
+class MemberContextMiddleware(BaseMiddleware):
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        privacy: Privacy,
+        default_language: str,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.privacy = privacy
+        self.default_language = default_language
+        self.clock = clock
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        async with self.sessionmaker() as session:
+            data["session"] = session
+            member = None
+            private = chat is not None and chat.type == "private" and user is not None and not user.is_bot
+            # A "kicked" my_chat_member update means the member blocked the bot: never create a row for it.
+            if private and not (isinstance(event, Update) and event.my_chat_member is not None):
+                member, _created = await members.ensure(
+                    session,
+                    self.privacy,
+                    user.id,
+                    chat.id,
+                    guess_language(user.language_code, self.default_language),
+                    self.clock().date(),
+                )
+            data["member"] = member
+            outgoing: list[tuple[int, int]] = []
+            token = _OUTGOING.set(outgoing)
+            try:
+                result = await handler(event, data)
+            finally:
+                _OUTGOING.reset(token)
+            if member is not None and not members.is_forgotten(member):
+                ids = [mid for cid, mid in outgoing if cid == chat.id]
+                if isinstance(event, Update) and event.message is not None:
+                    ids.append(event.message.message_id)
+                await members.record_messages(session, member.id, ids, self.clock())
+            await session.commit()
+            return result

@@ -1,0 +1,150 @@
+"""Members: created on first contact, found by keyed hash, erased on request or after inactivity.
+
+Framework-free: takes a session and plain values, never aiogram objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import ChatMessage, Member
+from bot.privacy import Privacy
+from bot.settings import LANGUAGES
+
+# Telegram lets a bot delete messages of a private chat for 48 hours after they were sent.
+DELETE_WINDOW = timedelta(hours=48)
+
+# Telegram language codes whose speakers more likely read Russian than English (the member confirms).
+_RUSSIAN_READERS = frozenset({"ru", "be", "kk", "ky", "uz", "tg"})
+
+
+def guess_language(telegram_code: str | None, default: str = "en") -> str:
+    """Our best first guess from Telegram's interface language; only ever a suggestion."""
+    code = (telegram_code or "").split("-")[0].lower()
+    if code in LANGUAGES:
+        return code
+    if code in _RUSSIAN_READERS:
+        return "ru"
+    return default
+
+
+async def find(session: AsyncSession, privacy: Privacy, user_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.user_hash == privacy.member_hash(user_id)))
+
+
+async def ensure(
+    session: AsyncSession, privacy: Privacy, user_id: int, chat_id: int, language: str, today: date
+) -> tuple[Member, bool]:
+    """The member behind `user_id`, created on first contact; returns (member, created)."""
+    member = await find(session, privacy, user_id)
+    if member is not None:
+        if member.last_seen != today:
+            member.last_seen = today
+        if not member.active:
+            member.active = True
+        return member, False
+    values = {
+        "user_hash": privacy.member_hash(user_id),
+        "chat_id_enc": privacy.encrypt_chat_id(chat_id),
+        "language": language,
+        "language_confirmed": False,
+        "city": None,
+        "active": True,
+        "first_seen": today,
+        "last_seen": today,
+    }
+    # Insert-or-ignore: a parallel update from the same member may have created the row first.
+    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    result = await session.execute(insert(Member).values(**values).on_conflict_do_nothing())
+    member = await find(session, privacy, user_id)
+    if member is None:  # pragma: no cover - the row exists after the insert above
+        raise RuntimeError("member row vanished")
+    return member, bool(result.rowcount)
+
+
+async def set_inactive(session: AsyncSession, privacy: Privacy, user_id: int) -> None:
+    """The member blocked the bot: nothing more is pushed to them until they write again."""
+    await session.execute(update(Member).where(Member.user_hash == privacy.member_hash(user_id)).values(active=False))
+
+
+async def forget(session: AsyncSession, member: Member) -> None:
+    """Erase a member and everything that hangs off them (message ids, and later features' rows)."""
+    await session.execute(delete(ChatMessage).where(ChatMessage.member_id == member.id))
+    await session.delete(member)
+    await session.flush()
+
+
+def is_forgotten(member: Member) -> bool:
+    state = sa_inspect(member)
+    return bool(state.deleted or state.was_deleted)
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+async def record_messages(session: AsyncSession, member_id: int, message_ids: Iterable[int], at: datetime) -> None:
+    """Remember message ids (never text) of the member's private chat for "clear chat"."""
+    ids = sorted(set(message_ids))
+    if not ids:
+        return
+    known = set(
+        await session.scalars(
+            select(ChatMessage.message_id).where(ChatMessage.member_id == member_id, ChatMessage.message_id.in_(ids))
+        )
+    )
+    sent_at = _minute(at)
+    session.add_all(
+        ChatMessage(member_id=member_id, message_id=mid, sent_at=sent_at) for mid in ids if mid not in known
+    )
+
+
+@dataclass(frozen=True)
+class ChatHistory:
+    deletable: list[int]
+    too_old: int
+
+
+async def chat_history(session: AsyncSession, member_id: int, now: datetime) -> ChatHistory:
+    """Split the known message ids into those the bot may still delete and those it may not."""
+    # A minute of margin: sent_at is truncated to the minute.
+    limit = now - DELETE_WINDOW + timedelta(minutes=1)
+    rows = (
+        await session.execute(
+            select(ChatMessage.message_id, ChatMessage.sent_at).where(ChatMessage.member_id == member_id)
+        )
+    ).all()
+    deletable = sorted(mid for mid, sent_at in rows if sent_at >= limit)
+    return ChatHistory(deletable=deletable, too_old=len(rows) - len(deletable))
+
+
+async def forget_messages(session: AsyncSession, member_id: int, message_ids: Iterable[int]) -> None:
+    ids = list(message_ids)
+    if ids:
+        await session.execute(
+            delete(ChatMessage).where(ChatMessage.member_id == member_id, ChatMessage.message_id.in_(ids))
+        )
+
+
+async def purge_expired(
+    session: AsyncSession, now: datetime, message_retention: timedelta, member_retention: timedelta
+) -> tuple[int, int]:
+    """Retention: drop old message ids and members silent for too long; returns (messages, members)."""
+    messages = await session.execute(delete(ChatMessage).where(ChatMessage.sent_at < now - message_retention))
+    cutoff = (now - member_retention).date()
+    stale = select(Member.id).where(Member.last_seen < cutoff)
+    await session.execute(delete(ChatMessage).where(ChatMessage.member_id.in_(stale)))
+    members = await session.execute(delete(Member).where(Member.last_seen < cutoff))
+    return messages.rowcount or 0, members.rowcount or 0
+
+
+async def count_members(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Member)) or 0)

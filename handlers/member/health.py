@@ -1,0 +1,26 @@
+"""Health and clinics: the clinic finder first, then short health articles."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.content.loader import ContentStore
+from bot.content.schema import Section
+from bot.db.models import Member
+from handlers.member.articles import article_buttons
+from handlers.member.clinics import FindClinic
+from handlers.ui import Nav, Screen, button, keyboard, show
+
+router = Router(name="health")
+
+
+@router.callback_query(Nav.filter(F.to == Screen.health))
+async def health(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+    buttons = [button(_("🏥 Find a clinic"), FindClinic())]
+    buttons += article_buttons(content.articles(Section.HEALTH), member.language, "📄")
+    await show(
+        query, _("<b>🩺 Health & clinics</b>\n\nFind a friendly clinic, or read about a topic."), keyboard(buttons)
+    )
+    await query.answer()

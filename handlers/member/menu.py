@@ -1,0 +1,72 @@
+"""The main menu, /menu and /help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.ui import Nav, Screen, button, keyboard, show
+
+router = Router(name="menu")
+
+
+def home_markup() -> InlineKeyboardMarkup:
+    # Discretion: the first screen's labels say nothing about sex work.
+    buttons = [
+        button(_("⚖️ Rights"), Nav(to=Screen.rights)),
+        button(_("🩺 Health & clinics"), Nav(to=Screen.health)),
+        button(_("🛡 Safety"), Nav(to=Screen.safety)),
+        button(_("💬 Talk to a person"), Nav(to=Screen.person)),
+        button(_("🆘 Urgent help"), Nav(to=Screen.urgent)),
+        button(_("⚙️ Settings"), Nav(to=Screen.settings)),
+    ]
+    markup = keyboard(buttons, width=2)
+    markup.inline_keyboard.pop()  # the main menu needs no Back/Home row
+    return markup
+
+
+def home_text() -> str:
+    return _("What do you need? Choose below.\n\nYou don't have to give your name or anything else.")
+
+
+async def show_home(event: Message | CallbackQuery) -> None:
+    await show(event, home_text(), home_markup())
+
+
+@router.message(Command("menu"))
+async def menu_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await show_home(message)
+
+
+@router.callback_query(Nav.filter(F.to == Screen.home))
+async def menu_button(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await show_home(query)
+    await query.answer()
+
+
+def help_text() -> str:
+    return _(
+        "<b>How this bot works</b>\n\n"
+        "Use the buttons. Everything is anonymous: staff never see your name, username or number.\n\n"
+        "/menu — main menu\n"
+        "/urgent — urgent help\n"
+        "/settings — language, city, clear chat, forget me\n"
+        "/help — this text\n\n"
+        "If your phone may be checked by someone, use <b>Settings → Clear chat</b> after you finish."
+    )
+
+
+@router.message(Command("help"))
+async def help_command(message: Message) -> None:
+    await show(message, help_text(), keyboard([]))
+
+
+@router.callback_query(Nav.filter(F.to == Screen.help))
+async def help_button(query: CallbackQuery) -> None:
+    await show(query, help_text(), keyboard([]))
+    await query.answer()

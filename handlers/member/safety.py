@@ -1,0 +1,27 @@
+"""Safety: tips for work, what to do after violence, and (soon) bad-client alerts."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.content.loader import ContentStore
+from bot.content.schema import Section
+from bot.db.models import Member
+from handlers.member.articles import article_buttons
+from handlers.member.soon import Soon, soon_labels
+from handlers.ui import Nav, Screen, button, keyboard, show
+
+router = Router(name="safety")
+
+
+@router.callback_query(Nav.filter(F.to == Screen.safety))
+async def safety(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+    buttons = article_buttons(content.articles(Section.SAFETY), member.language, "📄")
+    labels = soon_labels()
+    buttons += [button(labels[feature], Soon(feature=feature)) for feature in ("alerts", "report", "check")]
+    await show(
+        query, _("<b>🛡 Safety</b>\n\nTips from sex workers, and what to do if something happens."), keyboard(buttons)
+    )
+    await query.answer()
