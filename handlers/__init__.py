@@ -21,12 +21,22 @@ from handlers.member import (
 )
 
 
+def _detached(router: Router) -> Router:
+    """Feature routers live at module level; one process may assemble several dispatchers (tests,
+    a restart in place, benchmarks), so a router is taken from its previous parent first."""
+    parent = router.parent_router
+    if parent is not None:
+        parent.sub_routers.remove(router)
+        router._parent_router = None  # aiogram allows one parent and has no public detach
+    return router
+
+
 def member_router() -> Router:
     """Everything a member reaches, in their private chat with the bot."""
     router = Router(name="member")
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.include_routers(
+    features = [
         start.router,
         menu.router,
         city.router,
@@ -39,9 +49,10 @@ def member_router() -> Router:
         soon.router,
         articles.router,
         fallback.router,  # last: whatever nobody else understood
-    )
+    ]
+    router.include_routers(*map(_detached, features))
     return router
 
 
 def get_routers() -> list[Router]:
-    return [errors.router, system.router, member_router()]
+    return [_detached(errors.router), _detached(system.router), member_router()]

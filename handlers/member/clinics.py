@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router, html
@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.content.format import format_local_time, weekday_name
+from bot.content.format import format_local_time, format_time_range, weekday_name
 from bot.content.loader import ContentStore
 from bot.content.schema import City, Clinic, ServiceTag
 from bot.db.models import Member
@@ -21,6 +21,7 @@ from handlers.ui import Clock, Nav, Screen, button, keyboard, show
 
 router = Router(name="clinics")
 ALL = "all"
+MIDNIGHT = time(0, 0)
 
 
 class FindClinic(CallbackData, prefix="fc"):
@@ -210,8 +211,10 @@ def _hours_lines(clinic: Clinic, language: str) -> list[str]:
         day = weekday_name(weekday, language, "abbreviated")
         if not intervals:
             hours = _("closed")
+        elif intervals == [(MIDNIGHT, MIDNIGHT)]:
+            hours = _("24 hours")
         else:
-            hours = ", ".join(f"{start.strftime('%H:%M')}–{end.strftime('%H:%M')}" for start, end in intervals)
+            hours = ", ".join(format_time_range(start, end, language) for start, end in intervals)
         lines.append(f"{day}: {hours}")
     return lines
 
