@@ -30,7 +30,7 @@ _continuations: dict[str, Continuation] = {}
 
 
 def after_city(key: str) -> Callable[[Continuation], Continuation]:
-    """Register what to show once a city was chosen; `then="key:arg"` passes `arg` along."""
+    """Register what to show once a city was chosen; `then="key.arg"` passes `arg` along."""
 
     def register(func: Continuation) -> Continuation:
         _continuations[key] = func
@@ -41,7 +41,7 @@ def after_city(key: str) -> Callable[[Continuation], Continuation]:
 
 class CityChoice(CallbackData, prefix="city"):
     city: str  # a city id, or "-" for none
-    then: str  # a registered continuation, optionally "key:arg"
+    then: str  # a registered continuation, optionally "key.arg" (":" separates callback fields)
 
 
 class CityInput(StatesGroup):
@@ -86,7 +86,7 @@ async def _continue(
 ) -> None:
     member.city = city.id if city else None
     await state.clear()
-    key, _sep, arg = then.partition(":")
+    key, _sep, arg = then.partition(".")
     continuation = _continuations.get(key)
     if continuation is None:
         await show_home(event)

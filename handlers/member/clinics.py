@@ -148,7 +148,7 @@ async def need_chosen(
     if member.city and content.city(member.city):
         await show_clinic_list(query, member, content, callback_data.tag, member.city, clock())
     else:
-        await ask_city(query, state, content, member.language, then=f"clinics:{callback_data.tag}", back=FindClinic())
+        await ask_city(query, state, content, member.language, then=f"clinics.{callback_data.tag}", back=FindClinic())
 
 
 async def show_clinic_list(
@@ -186,7 +186,7 @@ class OtherCity(CallbackData, prefix="oc"):
 async def other_city(
     query: CallbackQuery, callback_data: OtherCity, member: Member, content: ContentStore, state: FSMContext
 ) -> None:
-    await ask_city(query, state, content, member.language, then=f"clinics:{callback_data.tag}", back=FindClinic())
+    await ask_city(query, state, content, member.language, then=f"clinics.{callback_data.tag}", back=FindClinic())
     await query.answer()
 
 

@@ -25,6 +25,7 @@ from bot.sandbox.server import FakeTelegram
 from bot.settings import Settings
 from tests.e2e.content_fixture import build_content
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:TEST-token"
 SECRET = "webhook-secret-for-tests"
 # A Tuesday afternoon in Kyiv: clinics with weekday hours are open.
@@ -80,7 +81,7 @@ async def start_harness(
         content_dir=content_dir,
         webhook_secret=SECRET,
         webhook_path="/hook",
-        **overrides,
+        **({"throttle_limit": 10_000} | overrides),  # flood control is tested on its own
     )
     logs = io.StringIO()
     setup_logging("DEBUG", "text", stream=logs)
