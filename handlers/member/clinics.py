@@ -201,6 +201,9 @@ async def _after_city(
 async def clinic_list(
     query: CallbackQuery, callback_data: ClinicList, member: Member, content: ContentStore, clock: Clock
 ) -> None:
+    if content.city(callback_data.city) is None or not _valid_tag(callback_data.tag):
+        await query.answer(_("This place is no longer in the list."), show_alert=True)
+        return
     await query.answer()
     await show_clinic_list(query, member, content, callback_data.tag, callback_data.city, clock())
 

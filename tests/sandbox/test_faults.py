@@ -35,7 +35,7 @@ async def test_blocked_bot_gets_403_and_a_my_chat_member_update(
 
 async def test_flood_injection_raises_retry_after(fake: FakeTelegram, bot: Bot) -> None:
     member, other = fake.user(), fake.user()
-    fake.flood(2, retry_after=3, method="sendMessage", chat=member)
+    fake.flood(2, retry_after=3, method="sendMessage", chat_id=member)
 
     for _ in range(2):
         with pytest.raises(TelegramRetryAfter) as raised:

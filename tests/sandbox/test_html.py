@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox import HtmlParseError, parse_html, render_html, utf16_len
+from bot.sandbox.html import normalize
 
 
 @pytest.mark.parametrize(
@@ -75,3 +76,17 @@ def test_render_round_trips_and_nests_overlaps() -> None:
     assert parse_html(rendered) == parsed
     overlapping = [{"type": "bold", "offset": 0, "length": 4}, {"type": "italic", "offset": 2, "length": 4}]
     assert render_html("abcdef", overlapping) == "<b>ab<i>cd</i></b><i>ef</i>"
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("  \n <b>x</b> \n", "x"),
+        ("hi\r\n\tthere  ", "hi\n there"),  # \r dropped, tab becomes a space, trailing spaces cut
+        ("<b> </b>x", "x"),  # whitespace-only entities vanish
+        ("<b> x</b>", " x"),  # leading spaces are kept when an entity starts there
+        ("a\u202eb", "ab"),  # bidi override removed
+    ],
+)
+def test_text_is_cleaned_like_telegram(source: str, text: str) -> None:
+    assert normalize(parse_html(source)).text == text
