@@ -22,7 +22,7 @@ STAMP = VENV / ".umbrella-installed"
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit("Umbrella needs Python 3.11 or newer.")
     if not (BIN / "python").exists():
         print("Creating .venv …", flush=True)

@@ -99,9 +99,11 @@ def create_bot(settings: Settings, token: str) -> Bot:
     return bot
 
 
-async def create_app(settings: Settings, *, token: str | None = None, clock: Clock = utcnow) -> Umbrella:
+async def create_app(
+    settings: Settings, *, token: str | None = None, clock: Clock = utcnow, content: ContentStore | None = None
+) -> Umbrella:
     privacy = Privacy(resolve_privacy_key(settings))
-    content = load_content(settings.content_dir)
+    content = content or load_content(settings.content_dir)
     i18n = create_i18n(settings.locales_dir, settings.default_language)
     if settings.database.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)

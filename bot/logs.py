@@ -57,5 +57,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None 
     # aiogram logs every handled update at INFO; keep that at WARNING in production.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     # Database drivers log statement parameters at DEBUG; never let them through.
-    for noisy in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+    for noisy in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "markdown_it"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

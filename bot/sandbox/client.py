@@ -444,7 +444,8 @@ class TelegramUser:
     @property
     def callback_answers(self) -> list[CallbackAnswer]:
         queries = self.fake.state.callback_queries
-        return [queries[q].answer for q in self._queries if queries[q].answer is not None]  # type: ignore[misc]
+        answers = (queries[query_id].answer for query_id in self._queries)
+        return [answer for answer in answers if answer is not None]
 
     @property
     def reply_keyboard(self) -> list[list[str]] | None:

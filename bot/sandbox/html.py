@@ -34,7 +34,6 @@ _SIMPLE_TAGS = {
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACES = " \t\r\n\v\f"
-_TRIMMED = " \t\r\n\v\f"
 _TEXT_MENTION = re.compile(r"^tg://user\?id=(\d+)$")
 
 UserLookup = Callable[[int], "dict[str, Any] | None"]
@@ -337,20 +336,45 @@ def sort_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
-def trim(formatted: FormattedText) -> FormattedText:
-    """Strip leading and trailing whitespace as Telegram does, moving and clipping entities with it."""
-    text = formatted.text
-    stripped_left = text.lstrip(_TRIMMED)
-    lead = utf16_len(text) - utf16_len(stripped_left)
-    result = stripped_left.rstrip(_TRIMMED)
-    size = utf16_len(result)
+_REMOVED = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
+
+
+def normalize(formatted: FormattedText) -> FormattedText:
+    """Telegram's clean-up of a text after parsing (TDLib `fix_formatted_text`).
+
+    "\\r" and some separators/bidi controls are dropped, other control characters become spaces,
+    entities covering only whitespace disappear, trailing whitespace is cut, and leading spaces and
+    newlines are cut up to the first entity.
+    """
+    out: list[str] = []
+    position: dict[int, int] = {}
+    old = new = 0
+    for char in formatted.text:
+        position[old] = new
+        width = 2 if ord(char) > 0xFFFF else 1
+        old += width
+        if char == "\r" or char in _REMOVED:
+            continue
+        out.append(" " if ord(char) < 32 and char != "\n" else char)
+        new += width
+    position[old] = new
+    text = "".join(out)
     entities: list[dict[str, Any]] = []
     for entity in formatted.entities:
-        start = max(entity["offset"] - lead, 0)
-        end = min(entity["offset"] + entity["length"] - lead, size)
-        if end > start:
+        start, end = position.get(entity["offset"]), position.get(entity["offset"] + entity["length"])
+        if start is not None and end is not None and utf16_slice(text, start, end).strip(" \n"):
             entities.append({**entity, "offset": start, "length": end - start})
-    return FormattedText(result, sort_entities(entities))
+    text = text.rstrip(" \n")
+    size = utf16_len(text)
+    entities = [{**e, "length": min(e["offset"] + e["length"], size) - e["offset"]} for e in entities]
+    first_entity = min((e["offset"] for e in entities), default=size)
+    lead = 0
+    while lead < first_entity and text[lead] in " \n":  # only BMP characters here: index == UTF-16 offset
+        lead += 1
+    if lead:
+        text = text[lead:]
+        entities = [{**e, "offset": e["offset"] - lead} for e in entities]
+    return FormattedText(text, sort_entities(entities))
 
 
 KNOWN_ENTITY_TYPES = frozenset(

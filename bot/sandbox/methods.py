@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import errors as e
-from .errors import ApiError, bad_request, forbidden
-from .html import FormattedText, HtmlParseError, clean_entities, parse_html, trim, utf16_len
+from .errors import bad_request, forbidden
+from .html import FormattedText, HtmlParseError, clean_entities, normalize, parse_html, utf16_len
 from .markup import inline_only, validate_reply_markup
 from .params import Params
 from .state import (
@@ -151,7 +151,7 @@ def formatted(
             result = FormattedText(raw, [])
     except HtmlParseError as error:
         raise bad_request(f"can't parse entities: {error}") from error
-    result = trim(result)
+    result = normalize(result)
     size = utf16_len(result.text)
     if caption:
         if size > MAX_CAPTION:
@@ -384,7 +384,8 @@ def scope_key(fake: FakeTelegram, p: Params) -> tuple[str, int | None, int | Non
     if kind in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators"):
         return kind, None, None
     if kind in ("chat", "chat_administrators", "chat_member"):
-        chat = fake.state.find_chat(scope.get("chat_id"))  # type: ignore[arg-type]
+        chat_ref = scope.get("chat_id")
+        chat = fake.state.find_chat(chat_ref) if isinstance(chat_ref, int | str) else None
         if chat is None:
             raise bad_request(e.CHAT_NOT_FOUND)
         user_id = scope.get("user_id") if kind == "chat_member" else None
@@ -992,6 +993,3 @@ def get_file(fake: FakeTelegram, p: Params) -> Any:
 def lookup(name: str) -> MethodSpec | None:
     """The handler for a method name, case-insensitively."""
     return METHODS.get(name.lower())
-
-
-__all__ = ["METHODS", "ApiError", "MethodSpec", "lookup", "media_payload", "method"]

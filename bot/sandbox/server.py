@@ -14,9 +14,11 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
+from email.message import EmailMessage
 from email.parser import BytesParser
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -140,6 +142,7 @@ class FakeTelegram:
         self.dropped_updates: list[dict[str, Any]] = []
         self.internal_errors: list[BaseException] = []
         self.default_menu_button: dict[str, Any] = {"type": "commands"}
+        self.listeners: list[Callable[[ApiCall], None]] = []
         self.base_url: str | None = None
         self._time_offset = timedelta()
         self._update_ids = itertools.count(1)
@@ -153,12 +156,13 @@ class FakeTelegram:
 
     @property
     def rate_limits(self) -> RateLimits | None:
+        """The flood-limit model in force, if any."""
         return self.rate_limiter.limits if self.rate_limiter else None
 
     @rate_limits.setter
-    def rate_limits(self, value: bool | RateLimits) -> None:
-        """`True` models Telegram's published limits; a RateLimits sets custom ones; False turns it off."""
-        if value is False:
+    def rate_limits(self, value: bool | RateLimits | None) -> None:
+        """`True` models Telegram's published limits; a RateLimits sets custom ones; False/None turns it off."""
+        if not value:
             self.rate_limiter = None
         else:
             self.rate_limiter = RateLimiter(value if isinstance(value, RateLimits) else RateLimits())
@@ -218,6 +222,7 @@ class FakeTelegram:
     # time ----------------------------------------------------------------------------------------
 
     def now_datetime(self) -> datetime:
+        """Server time as an aware UTC datetime (injected clock plus any advance_time)."""
         return to_datetime(self.clock()) + self._time_offset
 
     def now(self) -> int:
@@ -269,6 +274,7 @@ class FakeTelegram:
         return self.group(title, forum=True, supergroup=True, **kwargs)
 
     def user_dict_or_none(self, user_id: int) -> dict[str, Any] | None:
+        """A known user's Bot API `User` object (for text mentions in HTML)."""
         user = self.state.users.get(user_id)
         return user.to_dict() if user else None
 
@@ -387,6 +393,7 @@ class FakeTelegram:
         await self.activity.wait_idle(self.settle if settle is None else settle, max_wait)
 
     def polling_conflict(self) -> ApiError | None:
+        """The 409 getUpdates gets while a webhook is set."""
         if self.webhook is not None:
             return conflict(
                 "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
@@ -416,6 +423,7 @@ class FakeTelegram:
                 self.queue.put(update)
 
     def webhook_info(self) -> dict[str, Any]:
+        """getWebhookInfo's WebhookInfo, including the last delivery error."""
         hook = self.webhook
         info: dict[str, Any] = {
             "url": hook.url if hook else "",
@@ -492,10 +500,11 @@ class FakeTelegram:
             if isinstance(data, dict):
                 values = data
         elif kind.startswith("multipart/"):
-            message = BytesParser(policy=policy.HTTP).parsebytes(
+            message = BytesParser(_class=EmailMessage, policy=policy.HTTP).parsebytes(
                 b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
             )
-            for part in message.iter_parts():  # type: ignore[attr-defined]
+            assert isinstance(message, EmailMessage)
+            for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 payload = part.get_payload(decode=True) or b""
                 filename = part.get_filename()
@@ -553,18 +562,25 @@ class FakeTelegram:
             return chat
         return self.chat_of(chat).id
 
-    def flood(self, count: int = 1, retry_after: int = 1, *, method: str | None = None, chat: Any = None) -> FaultRule:
-        """The next `count` matching calls fail with 429 "Too Many Requests: retry after N"."""
-        return self.faults.add(flood_rule(count, retry_after, method, self._chat_key(chat)))
+    def flood(
+        self, count: int = 1, retry_after: int = 1, *, method: str | None = None, chat_id: Any = None
+    ) -> FaultRule:
+        """The next `count` matching calls fail with 429 "Too Many Requests: retry after N".
+
+        `chat_id` may be an id, a TelegramUser or a Room; without `method`, getUpdates/getMe/webhook
+        calls are never hit, so polling keeps working.
+        """
+        return self.faults.add(flood_rule(count, retry_after, method, self._chat_key(chat_id)))
 
     def server_error(
-        self, count: int = 1, status: int = 500, *, method: str | None = None, chat: Any = None
+        self, count: int = 1, status: int = 500, *, method: str | None = None, chat_id: Any = None
     ) -> FaultRule:
         """The next `count` matching calls fail with a 5xx (500 Internal Server Error, 502 Bad Gateway...)."""
         description = SERVER_ERRORS.get(status, "Internal Server Error")
-        return self.faults.add(FaultRule(count, status, description, None, method, self._chat_key(chat)))
+        return self.faults.add(FaultRule(count, status, description, None, method, self._chat_key(chat_id)))
 
     def clear_faults(self) -> None:
+        """Forget injected errors that have not fired yet."""
         self.faults.rules.clear()
 
     def _check_faults(self, method: str, params: Params) -> None:
@@ -586,7 +602,12 @@ class FakeTelegram:
         return [call for call in self.calls if call.method.lower() == method.lower()]
 
     def called(self, method: str) -> bool:
+        """Whether the bot ever called `method` (e.g. prove it never used forwardMessage)."""
         return bool(self.calls_to(method))
+
+    def on_call(self, listener: Callable[[ApiCall], None]) -> None:
+        """Be told after every API call (a web UI refreshes what people see from here)."""
+        self.listeners.append(listener)
 
     # HTTP ----------------------------------------------------------------------------------------
 
@@ -636,6 +657,7 @@ class FakeTelegram:
             self.stats.errors[call.method] += 1
             self.stats.error_codes[error.error_code] += 1
             log.debug("%s -> %s", call.method, error.error_code)
+            self._notify(call)
             return error.error_code, error.payload()
         except Exception as error:
             log.exception("sandbox failure in %s", call.method)
@@ -644,7 +666,12 @@ class FakeTelegram:
             self.stats.error_codes[500] += 1
             return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
         call.ok, call.result = True, result
+        self._notify(call)
         return 200, {"ok": True, "result": result}
+
+    def _notify(self, call: ApiCall) -> None:
+        for listener in self.listeners:
+            listener(call)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if TOKEN_PATTERN.match(request.match_info["token"]) is None:

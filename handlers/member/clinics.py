@@ -108,8 +108,7 @@ def clinic_status_lines(
     for clinic, status in ranked[:limit]:
         icon = "🟢" if status.is_open else "🔴"
         lines.append(
-            f"{icon} <b>{html.quote(clinic.name.get(language))}</b> — "
-            f"{describe_status(status, local_now, language)}"
+            f"{icon} <b>{html.quote(clinic.name.get(language))}</b> — {describe_status(status, local_now, language)}"
         )
     return lines
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from bot.app import Umbrella, create_app, webhook_application
+from bot.content.loader import ContentStore, load_content
 from bot.logs import setup_logging
 from bot.sandbox.client import TelegramUser
 from bot.sandbox.clock import ManualClock
@@ -61,15 +64,24 @@ LANGUAGE_LABELS = {"uk": "🇺🇦 Українська", "ru": "🇷🇺 Рус
 SKIP_LABELS = {"uk": "⏭ Пропустити", "ru": "⏭ Пропустить", "en": "⏭ Skip"}
 
 
+@cache
+def shared_content_dir() -> Path:
+    """The test content is built once per run; it is only read."""
+    return build_content(Path(tempfile.mkdtemp(prefix="umbrella-content-")) / "content")
+
+
+@cache
+def shared_content() -> ContentStore:
+    return load_content(shared_content_dir())
+
+
 async def start_harness(
     tmp_path: Path, database_url: str | None = None, redis_url: str | None = None, **overrides
 ) -> Harness:
     clock = ManualClock(DEFAULT_NOW)
     fake = FakeTelegram(clock=clock, token=TOKEN)
     await fake.start()
-    content_dir = tmp_path / "content"
-    if not content_dir.exists():
-        build_content(content_dir)
+    content_dir = shared_content_dir()
     settings = Settings(
         _env_file=None,
         bot_token=TOKEN,
@@ -86,7 +98,7 @@ async def start_harness(
     logs = io.StringIO()
     setup_logging("DEBUG", "text", stream=logs)
     logging.getLogger("aiogram.event").setLevel(logging.DEBUG)
-    app = await create_app(settings, clock=fake.now_datetime)
+    app = await create_app(settings, clock=fake.now_datetime, content=shared_content())
     harness = Harness(fake, app, clock, settings, logs)
     await attach_webhook(harness)
     await app.start_background()
@@ -94,7 +106,7 @@ async def start_harness(
 
 
 async def attach_webhook(harness: Harness) -> None:
-    runner = web.AppRunner(webhook_application(harness.app))
+    runner = web.AppRunner(webhook_application(harness.app), shutdown_timeout=0.05)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -116,7 +128,7 @@ async def stop_harness(harness: Harness, *, stop_fake: bool = True) -> None:
 async def restart(harness: Harness) -> Harness:
     """Stop the bot process (not Telegram) and start a new one on the same database and fake."""
     await stop_harness(harness, stop_fake=False)
-    app = await create_app(harness.settings, clock=harness.fake.now_datetime)
+    app = await create_app(harness.settings, clock=harness.fake.now_datetime, content=harness.app.content)
     harness.app = app
     await attach_webhook(harness)
     await app.start_background()
@@ -142,3 +154,8 @@ def no_apologies() -> Callable[[TelegramUser], None]:
             assert "что-то пошло не так" not in text.lower()
 
     return check
+
+
+def labels(message) -> list[str]:
+    """Every button label of a message, row after row."""
+    return [label for row in message.buttons for label in row]

@@ -16,7 +16,9 @@ async def open_clinic_list(harness: Harness, language: str, moment: datetime):
     harness.clock.set(moment)
     member = await harness.started(language)
     await member.command("/menu")
-    await member.press({"en": "🩺 Health & clinics", "uk": "🩺 Здоров'я та клініки", "ru": "🩺 Здоровье и клиники"}[language])
+    await member.press(
+        {"en": "🩺 Health & clinics", "uk": "🩺 Здоров'я та клініки", "ru": "🩺 Здоровье и клиники"}[language]
+    )
     await member.press({"en": "🏥 Find a clinic", "uk": "🏥 Знайти клініку", "ru": "🏥 Найти клинику"}[language])
     await member.press(NEED[language])
     await member.send({"en": "Testograd", "uk": "Тестоград", "ru": "Тестоград"}[language])

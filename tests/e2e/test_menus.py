@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.sandbox.client import SeenMessage, TelegramUser
-from tests.e2e.conftest import LANGUAGE_LABELS, ROOT_DIR, Harness
+from tests.e2e.conftest import LANGUAGE_LABELS, ROOT_DIR, Harness, labels
 
 # Presses that change who the member is or erase things are tested on their own.
 SKIP_DATA = re.compile(r"^(set:(clear_yes|forget_yes|forget_all)|lang:)")
@@ -33,8 +33,8 @@ def english_interface_strings() -> set[str]:
 
 def screen_text(message: SeenMessage) -> str:
     """Text and button labels, without the language names (each is written in its own language)."""
-    labels = [label for label in sum(message.buttons, []) if label not in LANGUAGE_LABELS.values()]
-    return "\n".join([message.text or "", *labels])
+    shown = [label for label in labels(message) if label not in LANGUAGE_LABELS.values()]
+    return "\n".join([message.text or "", *shown])
 
 
 def assert_in_language(message: SeenMessage, language: str, english: set[str]) -> None:
@@ -67,25 +67,21 @@ async def crawl(member: TelegramUser, language: str, english: set[str]) -> int:
                 pressed += 1
                 if answer is not None and answer.show_alert:
                     raise AssertionError(f"{data!r} answered with an alert: {answer.text!r}")
-                changed = [
-                    m for m in member.bot_messages if m.message_id not in before or before[m.message_id] != m
-                ]
+                changed = [m for m in member.bot_messages if m.message_id not in before or before[m.message_id] != m]
                 # The screen may already show the result when pressed on an older snapshot of it.
                 assert answer is not None, f"pressing {data!r} ({button['text']!r}) got no answer"
                 for screen in changed:
                     assert_in_language(screen, language, english)
                     if screen.kind == "text" and screen.inline_keyboard:
-                        labels = sum(screen.buttons, [])
-                        is_home = len(labels) == 6 and HOME_LABEL[language] not in labels
-                        assert is_home or HOME_LABEL[language] in labels, f"no way home after {data!r}"
+                        shown = labels(screen)
+                        is_home = len(shown) == 6 and HOME_LABEL[language] not in shown
+                        assert is_home or HOME_LABEL[language] in shown, f"no way home after {data!r}"
                         frontier.append(screen)
     return pressed
 
 
 @pytest.mark.parametrize("language", ["uk", "ru", "en"])
-async def test_every_button_answers_in_the_members_language(
-    harness: Harness, language: str, no_apologies
-) -> None:
+async def test_every_button_answers_in_the_members_language(harness: Harness, language: str, no_apologies) -> None:
     member = await harness.started(language, CITY[language])
     pressed = await crawl(member, language, english_interface_strings())
     assert pressed > 60  # menus, articles, clinic needs, clinics, urgent cards, settings

@@ -10,14 +10,14 @@ from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.db.models import Member
-from tests.e2e.conftest import Harness, restart, start_harness, stop_harness
+from tests.e2e.conftest import Harness, labels, restart, start_harness, stop_harness
 
 
 async def test_unknown_command_is_answered_and_escaped(harness: Harness, no_apologies) -> None:
     member = await harness.started("en")
     await member.send("/<b>drop")
     assert "I don't know the command /<b>drop" in member.last.text
-    assert len(sum(member.last.buttons, [])) == 6
+    assert len(labels(member.last)) == 6
     no_apologies(member)
 
 
@@ -26,7 +26,7 @@ async def test_sticker_and_photo_get_a_clear_answer(harness: Harness, no_apologi
     await member.send_sticker()
     assert "Я понимаю только текст и нажатия кнопок" in member.last.text
     await member.send_photo()
-    assert len(sum(member.last.buttons, [])) == 6
+    assert len(labels(member.last)) == 6
     no_apologies(member)
 
 
@@ -58,9 +58,7 @@ async def test_free_text_and_overlong_text(harness: Harness, no_apologies) -> No
         "x" * 64,
     ],
 )
-async def test_forged_or_stale_callback_data_gets_a_clear_answer(
-    harness: Harness, data: str, no_apologies
-) -> None:
+async def test_forged_or_stale_callback_data_gets_a_clear_answer(harness: Harness, data: str, no_apologies) -> None:
     member = await harness.started("en")
     answer = await member.press_data(data)
     assert answer is not None and answer.text, f"{data!r} got no visible answer"
@@ -111,7 +109,7 @@ async def test_telegram_5xx_is_retried(harness: Harness) -> None:
     member = await harness.started("en")
     harness.fake.server_error(2, method="sendMessage")
     await member.command("/menu")
-    assert len(sum(member.last.buttons, [])) == 6
+    assert len(labels(member.last)) == 6
 
 
 async def test_member_who_blocked_the_bot_is_marked_inactive(harness: Harness) -> None:
@@ -157,7 +155,7 @@ async def test_restart_in_the_middle_of_a_conversation(harness: Harness, no_apol
     assert member.last.text.startswith("🛡 Безпека")
     # The language lives in the database, not in memory.
     await member.command("/menu")
-    assert "⚙️ Налаштування" in sum(member.last.buttons, [])
+    assert "⚙️ Налаштування" in labels(member.last)
     no_apologies(member)
 
 

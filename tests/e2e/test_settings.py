@@ -1,9 +1,12 @@
 """Settings: language, city, clear chat (within Telegram's 48 hours) and forget me."""
 
+from datetime import timedelta
+from pathlib import Path
+
 from sqlalchemy import func, select, text
 
 from bot.db.models import ChatMessage, Member
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, labels, start_harness, stop_harness
 
 
 async def test_language_change_is_kept_in_the_database(harness: Harness) -> None:
@@ -13,7 +16,7 @@ async def test_language_change_is_kept_in_the_database(harness: Harness) -> None
     await member.press("🇷🇺 Русский")
     assert "Язык: 🇷🇺 Русский" in member.last.text
     await member.command("/menu")
-    assert "⚙️ Настройки" in sum(member.last.buttons, [])
+    assert "⚙️ Настройки" in labels(member.last)
     async with harness.app.sessionmaker() as session:
         assert await session.scalar(select(Member.language)) == "ru"
 
@@ -49,13 +52,20 @@ async def test_clear_chat_deletes_both_sides_and_says_what_it_could_not(harness:
     assert any(m.text == "an old message of mine" for m in remaining)
 
 
-def _hours(n: int):
-    from datetime import timedelta
-
+def _hours(n: int) -> timedelta:
     return timedelta(hours=n)
 
 
-async def test_forget_me_leaves_no_row_about_the_member(harness: Harness) -> None:
+async def test_forget_me_leaves_no_row_about_the_member(tmp_path: Path, database_url: str) -> None:
+    """On SQLite and PostgreSQL."""
+    harness = await start_harness(tmp_path, database_url=database_url)
+    try:
+        await _forget_scenario(harness)
+    finally:
+        await stop_harness(harness)
+
+
+async def _forget_scenario(harness: Harness) -> None:
     other = await harness.started("ru", first_name="Other")
     member = await harness.started("uk", first_name="Olena", username="olena_k")
     await member.command("/settings")
