@@ -1,0 +1,45 @@
+"""The README's first command: `umbrella run` with no token starts the bot against the local sandbox."""
+
+import io
+from pathlib import Path
+
+from bot.sandbox.runner import run_sandbox
+from bot.settings import Settings
+
+
+async def test_run_without_a_token_chats_through_the_sandbox(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a fresh machine: no data directory, no key, no database yet
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    out = io.StringIO()
+    await run_sandbox(settings, stdin=io.StringIO("3\n10\n5\n:lang uk\n:q\n"), out=out)
+    shown = out.getvalue()
+    assert "Choose your language" in shown
+    assert "[3] 🇬🇧 English" in shown
+    assert "What do you need?" in shown  # language, then "Skip" the city, then the menu
+    assert "🆘 Urgent help" in shown and "Emergency numbers" in shown
+    assert "Оберіть мову" in shown  # a new member whose Telegram speaks Ukrainian
+    key = tmp_path / "data" / "privacy.key"
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert (tmp_path / "data" / "umbrella.db").exists()
+
+
+def test_cli_refuses_webhook_mode_without_a_privacy_key(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from bot.app import resolve_privacy_key
+    from bot.privacy import PrivacyKeyError
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, webhook_url="https://bot.example.org", bot_token="1:x")
+    with pytest.raises(PrivacyKeyError):
+        resolve_privacy_key(settings)
+    assert not (tmp_path / "privacy.key").exists()
+
+
+def test_cli_content_check_and_migrate(tmp_path: Path, monkeypatch, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["content", "check"]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "umbrella.db").exists()
