@@ -33,6 +33,7 @@ from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
 from bot.services import members
+from bot.services.members import MemberCache
 from bot.settings import Settings
 from handlers import get_routers
 
@@ -125,13 +126,17 @@ async def create_app(
 
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp.update.outer_middleware(DedupeMiddleware(seen))
-    dp.update.outer_middleware(MemberContextMiddleware(sessionmaker, privacy, settings.default_language, clock))
+    # The member cache is for a single process; several workers (Redis) always read the database.
+    cache = MemberCache(settings.member_cache_seconds) if redis is None and settings.member_cache_seconds else None
+    dp.update.outer_middleware(MemberContextMiddleware(sessionmaker, privacy, settings.default_language, clock, cache))
     dp.update.outer_middleware(MemberI18nMiddleware(i18n))
     throttle = ThrottlingMiddleware(limiter, settings.throttle_limit, privacy)
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
     dp.include_routers(*get_routers())
-    dp.workflow_data.update(content=content, privacy=privacy, sessionmaker=sessionmaker, clock=clock, i18n=i18n)
+    dp.workflow_data.update(
+        content=content, privacy=privacy, sessionmaker=sessionmaker, clock=clock, i18n=i18n, member_cache=cache
+    )
 
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not bot_token:

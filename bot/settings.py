@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # How long message ids of a private chat are kept so "clear chat" can find them (Telegram lets
     # bots delete only the last 48 hours; older ids are kept a little longer to say what remains).
     chat_message_retention_days: int = Field(default=7, ge=2)
+    # A single process keeps recently seen members in memory this long (0: always ask the database).
+    member_cache_seconds: float = Field(default=300, ge=0)
     # Members who have not written for this long are erased automatically.
     inactive_member_retention_days: int = Field(default=365, ge=30)
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy import Privacy
 from bot.services import members
-from bot.services.members import guess_language
+from bot.services.members import MemberCache, guess_language
 
 router = Router(name="errors")
 log = logging.getLogger("umbrella.errors")
@@ -28,7 +28,11 @@ def _where(error: BaseException) -> str:
 
 @router.error()
 async def on_error(
-    event: ErrorEvent, i18n: I18n, sessionmaker: async_sessionmaker[AsyncSession], privacy: Privacy
+    event: ErrorEvent,
+    i18n: I18n,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    privacy: Privacy,
+    member_cache: MemberCache | None = None,
 ) -> None:
     update = event.update
     user = update.event.from_user if hasattr(update.event, "from_user") else None  # type: ignore[union-attr]
@@ -37,6 +41,8 @@ async def on_error(
             async with sessionmaker() as session:
                 await members.set_inactive(session, privacy, user.id)
                 await session.commit()
+            if member_cache is not None:
+                member_cache.discard(privacy.member_hash(user.id))
         log.info("member blocked the bot (update %s); marked inactive", update.update_id)
         return
     log.error(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy import Privacy
 from bot.services import members
-from bot.services.members import guess_language
+from bot.services.members import MemberCache, MemberInfo, guess_language
 
 Clock = Callable[[], datetime]
 
@@ -43,7 +43,8 @@ class OutgoingRecorder(BaseRequestMiddleware):
     ) -> Any:
         result = await make_request(bot, method)
         sink = _OUTGOING.get()
-        if sink is not None:
+        # Edits return the same message again: only new messages need remembering.
+        if sink is not None and not type(method).__name__.startswith("Edit"):
             if isinstance(result, Message) and result.chat.type == "private":
                 sink.append((result.chat.id, result.message_id))
             elif isinstance(result, MessageId):
@@ -60,11 +61,23 @@ class MemberContextMiddleware(BaseMiddleware):
         privacy: Privacy,
         default_language: str,
         clock: Clock = utcnow,
+        cache: MemberCache | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.privacy = privacy
         self.default_language = default_language
         self.clock = clock
+        self.cache = cache
+
+    async def _member(self, session: AsyncSession, user: User, chat: Chat, user_hash: str) -> MemberInfo:
+        """From this process's cache when it is fresh for today; from the database otherwise."""
+        today = self.clock().date()
+        member = self.cache.get(user_hash) if self.cache else None
+        if member is not None and member.active and member.last_seen == today:
+            return member
+        language = guess_language(user.language_code, self.default_language)
+        member, _created = await members.ensure(session, self.privacy, user.id, chat.id, language, today)
+        return member
 
     async def __call__(
         self,
@@ -74,20 +87,18 @@ class MemberContextMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        async with self.sessionmaker() as session:
+        async with self.sessionmaker() as session:  # connects only if a query runs
             data["session"] = session
-            member = None
+            member = user_hash = None
             private = chat is not None and chat.type == "private" and user is not None and not user.is_bot
-            # A "kicked" my_chat_member update means the member blocked the bot: never create a row for it.
-            if private and not (isinstance(event, Update) and event.my_chat_member is not None):
-                member, _created = await members.ensure(
-                    session,
-                    self.privacy,
-                    user.id,
-                    chat.id,
-                    guess_language(user.language_code, self.default_language),
-                    self.clock().date(),
-                )
+            if private:
+                user_hash = self.privacy.member_hash(user.id)
+                # "kicked" means the member blocked the bot: never create a row for that.
+                if isinstance(event, Update) and event.my_chat_member is not None:
+                    if self.cache:
+                        self.cache.discard(user_hash)
+                else:
+                    member = await self._member(session, user, chat, user_hash)
             data["member"] = member
             outgoing: list[tuple[int, int]] = []
             token = _OUTGOING.set(outgoing)
@@ -95,10 +106,12 @@ class MemberContextMiddleware(BaseMiddleware):
                 result = await handler(event, data)
             finally:
                 _OUTGOING.reset(token)
-            if member is not None and not members.is_forgotten(member):
+            if member is not None and not member.forgotten:
                 ids = [mid for cid, mid in outgoing if cid == chat.id]
                 if isinstance(event, Update) and event.message is not None:
                     ids.append(event.message.message_id)
                 await members.record_messages(session, member.id, ids, self.clock())
             await session.commit()
+            if self.cache is not None and member is not None and user_hash is not None:
+                self.cache.put(user_hash, member)
             return result

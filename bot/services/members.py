@@ -5,12 +5,13 @@ Framework-free: takes a session and plain values, never aiogram objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,63 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import ChatMessage, Member
 from bot.privacy import Privacy
 from bot.settings import LANGUAGES
+
+
+@dataclass(eq=False)
+class MemberInfo:
+    """What handlers know about a member: a plain object, changed only through the services below."""
+
+    id: int
+    language: str
+    language_confirmed: bool
+    city: str | None
+    active: bool
+    last_seen: date
+    forgotten: bool = False
+
+    @classmethod
+    def of(cls, row: Member) -> MemberInfo:
+        return cls(row.id, row.language, row.language_confirmed, row.city, row.active, row.last_seen)
+
+    def key(self) -> tuple[object, ...]:
+        return (self.language, self.language_confirmed, self.city, self.active, self.last_seen, self.forgotten)
+
+
+class MemberCache:
+    """Recently seen members of this process, so menu navigation needs no database round trip.
+
+    Only for a single process (no REDIS_URL): every change goes through this process's services,
+    which keep the cache in step. Entries expire after `ttl` seconds and the oldest are dropped
+    beyond `size`; a forgotten member is removed at once.
+    """
+
+    def __init__(self, ttl: float = 300.0, size: int = 20_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.size, self._clock = ttl, size, clock
+        self._entries: OrderedDict[str, tuple[float, MemberInfo]] = OrderedDict()
+
+    def get(self, user_hash: str) -> MemberInfo | None:
+        entry = self._entries.get(user_hash)
+        if entry is None:
+            return None
+        stored_at, info = entry
+        if self._clock() - stored_at > self.ttl:
+            del self._entries[user_hash]
+            return None
+        # A copy: a handler that fails half-way must not leave the cache changed.
+        return replace(info)
+
+    def put(self, user_hash: str, info: MemberInfo) -> None:
+        if info.forgotten:
+            self.discard(user_hash)
+            return
+        self._entries[user_hash] = (self._clock(), replace(info))
+        self._entries.move_to_end(user_hash)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def discard(self, user_hash: str) -> None:
+        self._entries.pop(user_hash, None)
+
 
 # Telegram lets a bot delete messages of a private chat for 48 hours after they were sent.
 DELETE_WINDOW = timedelta(hours=48)
@@ -42,7 +100,7 @@ async def find(session: AsyncSession, privacy: Privacy, user_id: int) -> Member 
 
 async def ensure(
     session: AsyncSession, privacy: Privacy, user_id: int, chat_id: int, language: str, today: date
-) -> tuple[Member, bool]:
+) -> tuple[MemberInfo, bool]:
     """The member behind `user_id`, created on first contact; returns (member, created)."""
     member = await find(session, privacy, user_id)
     if member is not None:
@@ -50,7 +108,7 @@ async def ensure(
             member.last_seen = today
         if not member.active:
             member.active = True
-        return member, False
+        return MemberInfo.of(member), False
     values = {
         "user_hash": privacy.member_hash(user_id),
         "chat_id_enc": privacy.encrypt_chat_id(chat_id),
@@ -67,7 +125,22 @@ async def ensure(
     member = await find(session, privacy, user_id)
     if member is None:  # pragma: no cover - the row exists after the insert above
         raise RuntimeError("member row vanished")
-    return member, bool(result.rowcount)
+    return MemberInfo.of(member), bool(result.rowcount)
+
+
+async def set_language(session: AsyncSession, member: MemberInfo, language: str) -> None:
+    """The member's own choice: it wins over every guess from Telegram from now on."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    await session.execute(
+        update(Member).where(Member.id == member.id).values(language=language, language_confirmed=True)
+    )
+    member.language, member.language_confirmed = language, True
+
+
+async def set_city(session: AsyncSession, member: MemberInfo, city: str | None) -> None:
+    await session.execute(update(Member).where(Member.id == member.id).values(city=city))
+    member.city = city
 
 
 async def set_inactive(session: AsyncSession, privacy: Privacy, user_id: int) -> None:
@@ -75,16 +148,11 @@ async def set_inactive(session: AsyncSession, privacy: Privacy, user_id: int) ->
     await session.execute(update(Member).where(Member.user_hash == privacy.member_hash(user_id)).values(active=False))
 
 
-async def forget(session: AsyncSession, member: Member) -> None:
+async def forget(session: AsyncSession, member: MemberInfo) -> None:
     """Erase a member and everything that hangs off them (message ids, and later features' rows)."""
     await session.execute(delete(ChatMessage).where(ChatMessage.member_id == member.id))
-    await session.delete(member)
-    await session.flush()
-
-
-def is_forgotten(member: Member) -> bool:
-    state = sa_inspect(member)
-    return bool(state.deleted or state.was_deleted)
+    await session.execute(delete(Member).where(Member.id == member.id))
+    member.forgotten = True
 
 
 def _minute(moment: datetime) -> datetime:

@@ -15,17 +15,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.loader import ContentStore
 from bot.content.schema import City
-from bot.db.models import Member
+from bot.services import members
+from bot.services.members import MemberInfo
 from handlers.member.menu import show_home
 from handlers.ui import Clock, Nav, Screen, button, keyboard, show
 
 router = Router(name="city")
 NO_CITY = "-"
 
-Continuation = Callable[[Message | CallbackQuery, Member, str, ContentStore, datetime], Awaitable[None]]
+Continuation = Callable[[Message | CallbackQuery, MemberInfo, str, ContentStore, datetime], Awaitable[None]]
 _continuations: dict[str, Continuation] = {}
 
 
@@ -77,14 +79,15 @@ async def ask_city(
 
 async def _continue(
     event: Message | CallbackQuery,
-    member: Member,
+    member: MemberInfo,
+    session: AsyncSession,
     city: City | None,
     then: str,
     state: FSMContext,
     content: ContentStore,
     now: datetime,
 ) -> None:
-    member.city = city.id if city else None
+    await members.set_city(session, member, city.id if city else None)
     await state.clear()
     key, _sep, arg = then.partition(".")
     continuation = _continuations.get(key)
@@ -98,7 +101,8 @@ async def _continue(
 async def city_chosen(
     query: CallbackQuery,
     callback_data: CityChoice,
-    member: Member,
+    member: MemberInfo,
+    session: AsyncSession,
     state: FSMContext,
     content: ContentStore,
     clock: Clock,
@@ -109,7 +113,7 @@ async def city_chosen(
         await ask_city(query, state, content, member.language, callback_data.then)
         return
     await query.answer()
-    await _continue(query, member, city, callback_data.then, state, content, clock())
+    await _continue(query, member, session, city, callback_data.then, state, content, clock())
 
 
 def match_city(content: ContentStore, typed: str) -> City | None:
@@ -126,7 +130,9 @@ async def _state_then(state: FSMContext) -> tuple[str, CallbackData]:
 
 
 @router.message(CityInput.typing, F.text)
-async def city_typed(message: Message, member: Member, state: FSMContext, content: ContentStore, clock: Clock) -> None:
+async def city_typed(
+    message: Message, member: MemberInfo, session: AsyncSession, state: FSMContext, content: ContentStore, clock: Clock
+) -> None:
     then, back = await _state_then(state)
     city = match_city(content, message.text or "")
     if city is None:
@@ -134,11 +140,11 @@ async def city_typed(message: Message, member: Member, state: FSMContext, conten
         text = _("I don't know the city “{city}”. Tap one below, or skip.").format(city=typed)
         await message.answer(text, reply_markup=city_markup(content, member.language, then, back))
         return
-    await _continue(message, member, city, then, state, content, clock())
+    await _continue(message, member, session, city, then, state, content, clock())
 
 
 @router.message(CityInput.typing)
-async def city_not_text(message: Message, member: Member, state: FSMContext, content: ContentStore) -> None:
+async def city_not_text(message: Message, member: MemberInfo, state: FSMContext, content: ContentStore) -> None:
     then, back = await _state_then(state)
     await message.answer(
         _("Please type the name of your city, or tap one below."),
@@ -147,5 +153,7 @@ async def city_not_text(message: Message, member: Member, state: FSMContext, con
 
 
 @after_city("home")
-async def _home(event: Message | CallbackQuery, member: Member, arg: str, content: ContentStore, now: datetime) -> None:
+async def _home(
+    event: Message | CallbackQuery, member: MemberInfo, arg: str, content: ContentStore, now: datetime
+) -> None:
     await show_home(event)

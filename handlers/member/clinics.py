@@ -14,8 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.format import format_local_time, format_time_range, weekday_name
 from bot.content.loader import ContentStore
 from bot.content.schema import City, Clinic, ServiceTag
-from bot.db.models import Member
 from bot.services.clinics import OpeningStatus, opening_status, sort_by_availability, week_schedule
+from bot.services.members import MemberInfo
 from handlers.member.city import after_city, ask_city, city_name
 from handlers.ui import Clock, Nav, Screen, button, keyboard, show
 
@@ -138,7 +138,7 @@ async def find_clinic(query: CallbackQuery) -> None:
 async def need_chosen(
     query: CallbackQuery,
     callback_data: ClinicNeed,
-    member: Member,
+    member: MemberInfo,
     content: ContentStore,
     state: FSMContext,
     clock: Clock,
@@ -152,7 +152,7 @@ async def need_chosen(
 
 async def show_clinic_list(
     event: Message | CallbackQuery,
-    member: Member,
+    member: MemberInfo,
     content: ContentStore,
     tag: str,
     city_id: str | None,
@@ -183,7 +183,7 @@ class OtherCity(CallbackData, prefix="oc"):
 
 @router.callback_query(OtherCity.filter(F.tag.func(_valid_tag)))
 async def other_city(
-    query: CallbackQuery, callback_data: OtherCity, member: Member, content: ContentStore, state: FSMContext
+    query: CallbackQuery, callback_data: OtherCity, member: MemberInfo, content: ContentStore, state: FSMContext
 ) -> None:
     await ask_city(query, state, content, member.language, then=f"clinics.{callback_data.tag}", back=FindClinic())
     await query.answer()
@@ -191,14 +191,14 @@ async def other_city(
 
 @after_city("clinics")
 async def _after_city(
-    event: Message | CallbackQuery, member: Member, tag: str, content: ContentStore, now: datetime
+    event: Message | CallbackQuery, member: MemberInfo, tag: str, content: ContentStore, now: datetime
 ) -> None:
     await show_clinic_list(event, member, content, tag, member.city, now)
 
 
 @router.callback_query(ClinicList.filter())
 async def clinic_list(
-    query: CallbackQuery, callback_data: ClinicList, member: Member, content: ContentStore, clock: Clock
+    query: CallbackQuery, callback_data: ClinicList, member: MemberInfo, content: ContentStore, clock: Clock
 ) -> None:
     if content.city(callback_data.city) is None or not _valid_tag(callback_data.tag):
         await query.answer(_("This place is no longer in the list."), show_alert=True)
@@ -251,7 +251,7 @@ def clinic_text(clinic: Clinic, city: City, language: str, now: datetime) -> str
 
 @router.callback_query(ClinicView.filter())
 async def clinic_view(
-    query: CallbackQuery, callback_data: ClinicView, member: Member, content: ContentStore, clock: Clock
+    query: CallbackQuery, callback_data: ClinicView, member: MemberInfo, content: ContentStore, clock: Clock
 ) -> None:
     clinic = content.clinic(callback_data.id)
     city = content.city(clinic.city) if clinic else None
@@ -267,7 +267,9 @@ async def clinic_view(
 
 
 @router.callback_query(ClinicVenue.filter())
-async def clinic_venue(query: CallbackQuery, callback_data: ClinicVenue, member: Member, content: ContentStore) -> None:
+async def clinic_venue(
+    query: CallbackQuery, callback_data: ClinicVenue, member: MemberInfo, content: ContentStore
+) -> None:
     clinic = content.clinic(callback_data.id)
     if clinic is None or clinic.location is None or query.message is None:
         await query.answer(_("This place is no longer in the list."), show_alert=True)

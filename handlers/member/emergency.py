@@ -6,10 +6,10 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 
 
-def member_countries(content: ContentStore, member: Member) -> list[str]:
+def member_countries(content: ContentStore, member: MemberInfo) -> list[str]:
     """The member's country when we know their city, else every country we cover."""
     city = content.city(member.city) if member.city else None
     return [city.country] if city else list(content.countries)
@@ -20,7 +20,7 @@ def country_name(code: str) -> str:
     return names.get(code, code)
 
 
-def emergency_block(content: ContentStore, member: Member, language: str) -> str:
+def emergency_block(content: ContentStore, member: MemberInfo, language: str) -> str:
     countries = member_countries(content, member)
     lines = [_("<b>📞 Emergency numbers</b>")]
     for country in countries:

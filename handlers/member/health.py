@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
 from bot.content.schema import Section
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons
 from handlers.member.clinics import FindClinic
 from handlers.ui import Nav, Screen, button, keyboard, show
@@ -17,7 +17,7 @@ router = Router(name="health")
 
 
 @router.callback_query(Nav.filter(F.to == Screen.health))
-async def health(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def health(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     buttons = [button(_("🏥 Find a clinic"), FindClinic())]
     buttons += article_buttons(content.articles(Section.HEALTH), member.language, "📄")
     await show(

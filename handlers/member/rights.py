@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
 from bot.content.schema import Article, Section
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons, back_target
 from handlers.member.emergency import country_name, member_countries
 from handlers.ui import Nav, Screen, button, keyboard, show
@@ -32,7 +32,7 @@ async def show_country_choice(event: Message | CallbackQuery, content: ContentSt
     await show(event, text, keyboard(buttons, back=Nav(to=Screen.home)))
 
 
-async def show_rights(event: Message | CallbackQuery, member: Member, content: ContentStore, country: str) -> None:
+async def show_rights(event: Message | CallbackQuery, member: MemberInfo, content: ContentStore, country: str) -> None:
     articles = content.articles(Section.RIGHTS, country)
     buttons = article_buttons(articles, member.language, "📄")
     buttons.append(button(_("🌍 Other country"), RightsCountry(country=ANY_COUNTRY)))
@@ -41,7 +41,7 @@ async def show_rights(event: Message | CallbackQuery, member: Member, content: C
 
 
 @router.callback_query(Nav.filter(F.to == Screen.rights))
-async def rights(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def rights(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     countries = member_countries(content, member)
     if len(countries) == 1:
         await show_rights(query, member, content, countries[0])
@@ -64,7 +64,7 @@ def _article_back(article: Article) -> CallbackData:
 
 @router.callback_query(RightsCountry.filter())
 async def rights_country(
-    query: CallbackQuery, callback_data: RightsCountry, member: Member, content: ContentStore
+    query: CallbackQuery, callback_data: RightsCountry, member: MemberInfo, content: ContentStore
 ) -> None:
     if callback_data.country not in content.countries:
         await query.answer(_("This page is no longer available."), show_alert=True)

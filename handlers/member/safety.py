@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
 from bot.content.schema import Section
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons
 from handlers.member.soon import Soon, soon_labels
 from handlers.ui import Nav, Screen, button, keyboard, show
@@ -17,7 +17,7 @@ router = Router(name="safety")
 
 
 @router.callback_query(Nav.filter(F.to == Screen.safety))
-async def safety(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def safety(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     buttons = article_buttons(content.articles(Section.SAFETY), member.language, "📄")
     labels = soon_labels()
     buttons += [button(labels[feature], Soon(feature=feature)) for feature in ("alerts", "report", "check")]

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.loader import ContentStore
-from bot.db.models import Member
 from bot.services import members
+from bot.services.members import MemberInfo
 from handlers.member.city import after_city, ask_city, city_name
 from handlers.member.start import LANGUAGE_NAMES, LanguageChoice, language_markup
 from handlers.ui import Clock, Nav, Screen, button, keyboard, show
@@ -29,7 +29,7 @@ class SettingsAction(CallbackData, prefix="set"):
     action: str
 
 
-async def show_settings(event: Message | CallbackQuery, member: Member, content: ContentStore) -> None:
+async def show_settings(event: Message | CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     city = content.city(member.city) if member.city else None
     text = "\n".join(
         [
@@ -49,13 +49,13 @@ async def show_settings(event: Message | CallbackQuery, member: Member, content:
 
 
 @router.message(Command("settings"))
-async def settings_command(message: Message, member: Member, content: ContentStore, state: FSMContext) -> None:
+async def settings_command(message: Message, member: MemberInfo, content: ContentStore, state: FSMContext) -> None:
     await state.clear()
     await show_settings(message, member, content)
 
 
 @router.callback_query(Nav.filter(F.to == Screen.settings))
-async def settings_button(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def settings_button(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     await show_settings(query, member, content)
     await query.answer()
 
@@ -68,24 +68,28 @@ async def change_language(query: CallbackQuery) -> None:
 
 @router.callback_query(LanguageChoice.filter(F.code.in_(LANGUAGE_NAMES) & (F.then == "settings")))
 async def language_changed(
-    query: CallbackQuery, callback_data: LanguageChoice, member: Member, content: ContentStore, i18n: I18n
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    member: MemberInfo,
+    session: AsyncSession,
+    content: ContentStore,
+    i18n: I18n,
 ) -> None:
-    member.language = callback_data.code
-    member.language_confirmed = True
+    await members.set_language(session, member, callback_data.code)
     with i18n.use_locale(member.language):
         await query.answer(_("Language saved"))
         await show_settings(query, member, content)
 
 
 @router.callback_query(SettingsAction.filter(F.action == "city"))
-async def change_city(query: CallbackQuery, member: Member, content: ContentStore, state: FSMContext) -> None:
+async def change_city(query: CallbackQuery, member: MemberInfo, content: ContentStore, state: FSMContext) -> None:
     await ask_city(query, state, content, member.language, then="settings", back=Nav(to=Screen.settings))
     await query.answer()
 
 
 @after_city("settings")
 async def _after_city(
-    event: Message | CallbackQuery, member: Member, arg: str, content: ContentStore, now: datetime
+    event: Message | CallbackQuery, member: MemberInfo, arg: str, content: ContentStore, now: datetime
 ) -> None:
     await show_settings(event, member, content)
 
@@ -102,7 +106,9 @@ async def clear_confirm(query: CallbackQuery) -> None:
     await query.answer()
 
 
-async def clear_chat(bot: Bot, session: AsyncSession, member: Member, chat_id: int, now: datetime) -> tuple[int, int]:
+async def clear_chat(
+    bot: Bot, session: AsyncSession, member: MemberInfo, chat_id: int, now: datetime
+) -> tuple[int, int]:
     """Delete every message of the private chat the bot may still delete; returns (deleted, left)."""
     history = await members.chat_history(session, member.id, now)
     deleted = 0
@@ -138,7 +144,7 @@ def clear_report(deleted: int, left: int) -> str:
 
 
 @router.callback_query(SettingsAction.filter(F.action == "clear_yes"))
-async def clear_yes(query: CallbackQuery, bot: Bot, session: AsyncSession, member: Member, clock: Clock) -> None:
+async def clear_yes(query: CallbackQuery, bot: Bot, session: AsyncSession, member: MemberInfo, clock: Clock) -> None:
     await query.answer()
     if query.message is None:
         return
@@ -168,7 +174,7 @@ async def forget_yes(
     callback_data: SettingsAction,
     bot: Bot,
     session: AsyncSession,
-    member: Member,
+    member: MemberInfo,
     state: FSMContext,
     clock: Clock,
 ) -> None:

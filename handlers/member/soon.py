@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 from handlers.member.emergency import emergency_block
 from handlers.ui import Nav, Screen, button, keyboard, show
 
@@ -28,7 +28,7 @@ def soon_labels() -> dict[str, str]:
 
 
 @router.callback_query(Soon.filter(F.feature.in_({"alerts", "report", "check"})))
-async def coming_soon(query: CallbackQuery, callback_data: Soon, member: Member, content: ContentStore) -> None:
+async def coming_soon(query: CallbackQuery, callback_data: Soon, member: MemberInfo, content: ContentStore) -> None:
     title = soon_labels()[callback_data.feature]
     text = "\n\n".join(
         [
@@ -43,7 +43,7 @@ async def coming_soon(query: CallbackQuery, callback_data: Soon, member: Member,
 
 
 @router.callback_query(Nav.filter(F.to == Screen.person))
-async def talk_to_person(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def talk_to_person(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     text = "\n\n".join(
         [
             _("<b>💬 Talk to a person</b>"),

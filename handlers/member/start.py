@@ -9,9 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.loader import ContentStore
-from bot.db.models import Member
+from bot.services import members
+from bot.services.members import MemberInfo
 from bot.settings import LANGUAGES
 from handlers.member.city import ask_city
 from handlers.member.menu import show_home
@@ -37,7 +39,7 @@ def language_markup(then: str, back: CallbackData | None = None) -> InlineKeyboa
 
 
 @router.message(CommandStart())
-async def start(message: Message, member: Member, state: FSMContext) -> None:
+async def start(message: Message, member: MemberInfo, state: FSMContext) -> None:
     await state.clear()
     if member.language_confirmed:
         await show_home(message)
@@ -50,13 +52,13 @@ async def start(message: Message, member: Member, state: FSMContext) -> None:
 async def language_chosen(
     query: CallbackQuery,
     callback_data: LanguageChoice,
-    member: Member,
+    member: MemberInfo,
+    session: AsyncSession,
     state: FSMContext,
     content: ContentStore,
     i18n: I18n,
 ) -> None:
-    member.language = callback_data.code
-    member.language_confirmed = True
+    await members.set_language(session, member, callback_data.code)
     with i18n.use_locale(member.language):
         await query.answer(_("Language saved"))
         await ask_city(query, state, content, member.language, then="home")

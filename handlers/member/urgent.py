@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.content.loader import ContentStore
 from bot.content.render import utf16_len, visible_text
 from bot.content.schema import ServiceTag
-from bot.db.models import Member
+from bot.services.members import MemberInfo
 from handlers.member.articles import ArticleView
 from handlers.member.city import after_city, ask_city
 from handlers.member.clinics import ClinicList, clinic_status_lines
@@ -40,7 +40,7 @@ def urgent_labels() -> dict[str, str]:
     }
 
 
-async def show_urgent_menu(event: Message | CallbackQuery, member: Member, content: ContentStore) -> None:
+async def show_urgent_menu(event: Message | CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     labels = urgent_labels()
     buttons = [button(labels[item], Urgent(item=item)) for item in URGENT_IDS]
     text = "\n\n".join(
@@ -50,18 +50,18 @@ async def show_urgent_menu(event: Message | CallbackQuery, member: Member, conte
 
 
 @router.message(Command("urgent"))
-async def urgent_command(message: Message, member: Member, content: ContentStore, state: FSMContext) -> None:
+async def urgent_command(message: Message, member: MemberInfo, content: ContentStore, state: FSMContext) -> None:
     await state.clear()
     await show_urgent_menu(message, member, content)
 
 
 @router.callback_query(Nav.filter(F.to == Screen.urgent))
-async def urgent_button(query: CallbackQuery, member: Member, content: ContentStore) -> None:
+async def urgent_button(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     await show_urgent_menu(query, member, content)
     await query.answer()
 
 
-def pep_block(content: ContentStore, member: Member, now: datetime) -> str:
+def pep_block(content: ContentStore, member: MemberInfo, now: datetime) -> str:
     """Where to get PEP in the member's city: open now first, else when the next place opens."""
     city = content.city(member.city) if member.city else None
     if city is None:
@@ -76,7 +76,7 @@ def pep_block(content: ContentStore, member: Member, now: datetime) -> str:
 
 
 async def show_urgent_item(
-    event: Message | CallbackQuery, item: str, member: Member, content: ContentStore, now: datetime
+    event: Message | CallbackQuery, item: str, member: MemberInfo, content: ContentStore, now: datetime
 ) -> None:
     article = content.article(item)
     if article is None:
@@ -100,21 +100,21 @@ async def show_urgent_item(
 
 
 @router.callback_query(Urgent.filter(F.item == PEP_CITY))
-async def pep_city(query: CallbackQuery, member: Member, content: ContentStore, state: FSMContext) -> None:
+async def pep_city(query: CallbackQuery, member: MemberInfo, content: ContentStore, state: FSMContext) -> None:
     await ask_city(query, state, content, member.language, then="pep", back=Urgent(item="condom-broke"))
     await query.answer()
 
 
 @after_city("pep")
 async def _after_city(
-    event: Message | CallbackQuery, member: Member, arg: str, content: ContentStore, now: datetime
+    event: Message | CallbackQuery, member: MemberInfo, arg: str, content: ContentStore, now: datetime
 ) -> None:
     await show_urgent_item(event, "condom-broke", member, content, now)
 
 
 @router.callback_query(Urgent.filter(F.item.in_(URGENT_IDS)))
 async def urgent_item(
-    query: CallbackQuery, callback_data: Urgent, member: Member, content: ContentStore, clock: Clock
+    query: CallbackQuery, callback_data: Urgent, member: MemberInfo, content: ContentStore, clock: Clock
 ) -> None:
     await show_urgent_item(query, callback_data.item, member, content, clock())
     await query.answer()
