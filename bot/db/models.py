@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime
@@ -45,3 +45,146 @@ class ChatMessage(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
     member: Mapped[Member] = relationship(back_populates="chat_messages")
+
+
+# --- Talking to a person: organisations, staff, conversations --------------------------------------
+
+
+class Organisation(Base):
+    """A sex worker-led organisation with a staff room (a forum supergroup) and the cities it serves."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Kyiv")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The staff room and its fixed topics; a group's id identifies no member.
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    queue_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    reports_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    broadcasts_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    cities: Mapped[list[OrganisationCity]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class OrganisationCity(Base):
+    __tablename__ = "organisation_cities"
+    __table_args__ = (UniqueConstraint("organisation_id", "city"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    city: Mapped[str] = mapped_column(String(20), index=True)
+
+
+class Staff(Base):
+    """A counsellor, moderator, supervisor, broadcaster or admin (one person may hold several roles).
+
+    Staff are often sex workers themselves: like members they are found by keyed hash and reached
+    through an encrypted chat id; members only ever see their alias.
+    """
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    chat_id_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str | None] = mapped_column(String(32), default=None)
+    languages: Mapped[str] = mapped_column(String(16), default="")  # "uk,ru"
+    roles: Mapped[str] = mapped_column(String(80), default="")  # "counsellor,moderator"
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class Invite(Base):
+    """A one-time deep link; only the hash of its token is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ShiftSlot(Base):
+    """One weekly roster interval of a counsellor, in the organisation's time zone."""
+
+    __tablename__ = "shift_slots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)  # may be below start: runs past midnight
+
+
+class Conversation(Base):
+    """queued -> active -> closed (active -> queued on release); one open conversation per member."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index(
+            "uq_conversations_open_per_member",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    case_code: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(8), default="queued", index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    panel_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)
+    idle_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class RelayMessage(Base):
+    """Message-id pairs (never text): replies and edits stay in sync, and a re-delivered update is
+    relayed once. Purged with the case topic."""
+
+    __tablename__ = "relay_messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "source_side", "source_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    source_side: Mapped[str] = mapped_column(String(6))  # "member" or "staff"
+    source_message_id: Mapped[int] = mapped_column(Integer)
+    copy_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MemberBlock(Base):
+    """A member the service is closed to for a while; the reason is for staff only."""
+
+    __tablename__ = "member_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(500))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,12 +20,22 @@ async def _session_factory(url: str):
     return engine, create_sessionmaker(engine)
 
 
-async def test_migrations_run_twice_and_create_tables(database_url: str) -> None:
+async def test_migrations_run_twice_and_match_the_models(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from bot.db.base import Base
+    from bot.db.migrate import alembic_config
+
     engine, _ = await _session_factory(database_url)
     await upgrade(engine)  # idempotent: every start may call it
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     async with engine.connect() as conn:
         version = (await conn.execute(text("select version_num from alembic_version"))).scalar_one()
-    assert version == "0001"
+        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+    assert version == head
+    assert diff == [], "models and migrations differ: write a migration"
     await engine.dispose()
 
 
