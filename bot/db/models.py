@@ -59,6 +59,8 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Kyiv")
+    # The language of the bot's own posts in the staff room (cards, notices).
+    language: Mapped[str] = mapped_column(String(2), default="uk")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     # The staff room and its fixed topics; a group's id identifies no member.
     staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)

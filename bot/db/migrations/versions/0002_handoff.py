@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.Column("staff_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("queue_thread_id", sa.Integer(), nullable=True),
