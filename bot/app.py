@@ -33,6 +33,7 @@ from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
 from bot.services import members
+from bot.services.canned import load_canned
 from bot.services.members import MemberCache
 from bot.settings import Settings
 from handlers import get_routers
@@ -61,6 +62,7 @@ class Umbrella:
     content: ContentStore
     i18n: I18n
     redis: Redis | None = None
+    clock: Clock = utcnow
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
 
     async def start_background(self) -> None:
@@ -68,6 +70,7 @@ class Umbrella:
         await set_commands(self.bot, self.i18n, self.settings.default_language)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
+        self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
         self.scheduler.start()
 
     async def purge_expired(self) -> None:
@@ -81,6 +84,23 @@ class Umbrella:
             await session.commit()
         if messages or old_members:
             log.info("retention: %d message ids and %d inactive members erased", messages, old_members)
+
+    async def handoff_jobs(self) -> None:
+        """Escalations, idle chats and case-topic retention; a failure is logged and retried next minute."""
+        from handlers.staff.jobs import HandoffTimings, run_handoff_jobs
+
+        s = self.settings
+        timings = HandoffTimings(
+            escalate_after=timedelta(minutes=s.handoff_escalate_after),
+            supervisor_after=timedelta(minutes=s.handoff_supervisor_after),
+            idle_warn_after=timedelta(minutes=s.handoff_idle_warn_after),
+            idle_close_after=timedelta(minutes=s.handoff_idle_close_after),
+            topic_retention=timedelta(days=s.case_topic_retention_days),
+        )
+        try:
+            await run_handoff_jobs(self.bot, self.sessionmaker, self.privacy, self.i18n, timings, self.clock)
+        except Exception as error:  # the scheduler must keep running; the next minute tries again
+            log.error("handoff jobs failed: %s", type(error).__name__)
 
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
@@ -135,13 +155,21 @@ async def create_app(
     dp.callback_query.outer_middleware(throttle)
     dp.include_routers(*get_routers())
     dp.workflow_data.update(
-        content=content, privacy=privacy, sessionmaker=sessionmaker, clock=clock, i18n=i18n, member_cache=cache
+        content=content,
+        privacy=privacy,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        i18n=i18n,
+        member_cache=cache,
+        canned=load_canned(settings.content_dir),
     )
 
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not bot_token:
         raise ValueError("no bot token")
-    return Umbrella(settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis)
+    return Umbrella(
+        settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis, clock
+    )
 
 
 async def run_polling(app: Umbrella) -> None:

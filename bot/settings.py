@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     chat_message_retention_days: int = Field(default=7, ge=2)
     # A single process keeps recently seen members in memory this long (0: always ask the database).
     member_cache_seconds: float = Field(default=300, ge=0)
+    # Talking to a person (minutes unless said otherwise).
+    handoff_escalate_after: int = Field(default=10, ge=1)
+    handoff_supervisor_after: int = Field(default=20, ge=1)
+    handoff_idle_warn_after: int = Field(default=60, ge=1)
+    handoff_idle_close_after: int = Field(default=90, ge=2)
+    case_topic_retention_days: int = Field(default=30, ge=1)
     # Members who have not written for this long are erased automatically.
     inactive_member_retention_days: int = Field(default=365, ge=30)
 

@@ -10,6 +10,7 @@ from handlers.member import (
     city,
     clinics,
     fallback,
+    handoff,
     health,
     menu,
     rights,
@@ -35,6 +36,7 @@ def member_router() -> Router:
     """Everything a member reaches, in their private chat with the bot."""
     router = Router(name="member")
     router.message.filter(F.chat.type == "private")
+    router.edited_message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
     features = [
         start.router,
@@ -46,8 +48,10 @@ def member_router() -> Router:
         safety.router,
         urgent.router,
         settings.router,
+        handoff.router,
         soon.router,
         articles.router,
+        handoff.relay_router,  # free text and media go to the counsellor while a chat is open
         fallback.router,  # last: whatever nobody else understood
     ]
     router.include_routers(*map(_detached, features))

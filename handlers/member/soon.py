@@ -9,7 +9,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
 from bot.services.members import MemberInfo
-from handlers.member.emergency import emergency_block
 from handlers.ui import Nav, Screen, button, keyboard, show
 
 router = Router(name="soon")
@@ -39,22 +38,4 @@ async def coming_soon(query: CallbackQuery, callback_data: Soon, member: MemberI
     )
     buttons = [button(_("🆘 Urgent help"), Nav(to=Screen.urgent))]
     await show(query, text, keyboard(buttons, back=Nav(to=Screen.safety)))
-    await query.answer()
-
-
-@router.callback_query(Nav.filter(F.to == Screen.person))
-async def talk_to_person(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
-    text = "\n\n".join(
-        [
-            _("<b>💬 Talk to a person</b>"),
-            _(
-                "Chatting with a counsellor here is coming soon: you will stay anonymous, and they will only "
-                "see a case code."
-            ),
-            _("If you need help right now:"),
-            emergency_block(content, member, member.language),
-        ]
-    )
-    buttons = [button(_("🆘 Urgent help"), Nav(to=Screen.urgent))]
-    await show(query, text, keyboard(buttons))
     await query.answer()
