@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
+from bot.middlewares.staff import StaffContextMiddleware
 from handlers import errors, system
 from handlers.member import (
     articles,
@@ -19,6 +20,7 @@ from handlers.member import (
     soon,
     start,
     urgent,
+    youth,
 )
 
 
@@ -50,6 +52,7 @@ def member_router() -> Router:
         settings.router,
         handoff.router,
         soon.router,
+        youth.router,
         articles.router,
         handoff.relay_router,  # free text and media go to the counsellor while a chat is open
         fallback.router,  # last: whatever nobody else understood
@@ -58,5 +61,35 @@ def member_router() -> Router:
     return router
 
 
+def staff_room_router() -> Router:
+    """The staff rooms (forum supergroups): the counsellor's side of conversations."""
+    from handlers.staff import cases
+
+    router = Router(name="staff-room")
+    router.message.filter(F.chat.type == "supergroup")
+    router.edited_message.filter(F.chat.type == "supergroup")
+    router.callback_query.filter(F.message.chat.type == "supergroup")
+    StaffContextMiddleware().setup(router)
+    router.include_router(_detached(cases.router))
+    return router
+
+
+def staff_router() -> Router:
+    """Staff onboarding (the invite deep link wins over the member /start), administration and duty,
+    in private chats and staff rooms; the handlers declare the roles they need."""
+    from handlers.staff import admin, duty, onboarding
+
+    router = Router(name="staff")
+    StaffContextMiddleware().setup(router)
+    router.include_routers(*map(_detached, [onboarding.router, admin.router, duty.router]))
+    return router
+
+
 def get_routers() -> list[Router]:
-    return [_detached(errors.router), _detached(system.router), member_router()]
+    return [
+        _detached(errors.router),
+        _detached(system.router),
+        staff_router(),
+        staff_room_router(),
+        member_router(),
+    ]

@@ -1,0 +1,1 @@
+"""The staff side: onboarding, administration, duty, and the counsellor's side of conversations."""
