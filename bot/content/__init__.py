@@ -1,7 +1,17 @@
 """Organisation-editable content: schema, loader and store, Markdown rendering, the check report."""
 
 from bot.content.loader import ContentError, ContentStore, Problem, Severity, check_content, load_content
-from bot.content.schema import Article, City, Clinic, EmergencyContact, Localized, Section, ServiceTag
+from bot.content.schema import (
+    Article,
+    City,
+    Clinic,
+    EmergencyContact,
+    GlossaryTerm,
+    Localized,
+    Organisation,
+    Section,
+    ServiceTag,
+)
 
 __all__ = [
     "Article",
@@ -10,7 +20,9 @@ __all__ = [
     "ContentError",
     "ContentStore",
     "EmergencyContact",
+    "GlossaryTerm",
     "Localized",
+    "Organisation",
     "Problem",
     "Section",
     "ServiceTag",

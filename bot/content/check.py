@@ -38,11 +38,19 @@ def run_check(path: Path, today: date, out: TextIO) -> int:
         print(file=out)
     for line in _table(report.completeness):
         print(line, file=out)
+    notes = []
     if report.store is not None:
         clinics = [c for city in report.store.cities for c in report.store.clinics(city.id)]
         samples = sum(1 for clinic in clinics if clinic.sample)
         if samples:
-            print(f"\n{samples} of {len(clinics)} clinics are sample data (not yet confirmed).", file=out)
+            notes.append(f"{samples} of {len(clinics)} clinics are sample data (not yet confirmed).")
+        organisation = report.store.organisation
+        if organisation is not None and organisation.sample:
+            notes.append("The backup channel in organisation.yaml is sample data: set your own.")
+    if notes:
+        print(file=out)
+        for note in notes:
+            print(note, file=out)
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"\n{errors} error(s), {warnings} warning(s) in {path}", file=out)
     return 1 if errors else 0

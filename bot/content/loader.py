@@ -29,16 +29,20 @@ from bot.content.schema import (
     Clinic,
     CountryCode,
     EmergencyContact,
+    GlossaryTerm,
+    ItemSlug,
     Localized,
+    Organisation,
     Section,
     ServiceTag,
 )
 
 STALE_AFTER_MONTHS = 12
-KINDS: tuple[str, ...] = ("cities", "emergency", "clinics", "articles")
+KINDS: tuple[str, ...] = ("cities", "emergency", "clinics", "articles", "glossary", "organisation")
 
 _M = TypeVar("_M", bound=BaseModel)
 _COUNTRY: TypeAdapter[str] = TypeAdapter(CountryCode)
+_TERM_ID: TypeAdapter[str] = TypeAdapter(ItemSlug)
 
 
 class Severity(StrEnum):
@@ -82,7 +86,16 @@ class Completeness:
 class ContentStore:
     """Everything a member can read, loaded once and never changed (safe to share between tasks)."""
 
-    __slots__ = ("_articles", "_cities", "_city_index", "_clinic_index", "_clinics_by_city", "_emergency")
+    __slots__ = (
+        "_articles",
+        "_cities",
+        "_city_index",
+        "_clinic_index",
+        "_clinics_by_city",
+        "_emergency",
+        "_glossary",
+        "_organisation",
+    )
 
     def __init__(
         self,
@@ -91,6 +104,8 @@ class ContentStore:
         emergency: Mapping[str, Sequence[EmergencyContact]] | None = None,
         clinics: Iterable[Clinic] = (),
         articles: Iterable[Article] = (),
+        organisation: Organisation | None = None,
+        glossary: Mapping[str, GlossaryTerm] | None = None,
     ) -> None:
         self._cities: tuple[City, ...] = tuple(cities)
         self._city_index = {city.id: city for city in self._cities}
@@ -104,6 +119,8 @@ class ContentStore:
         self._articles: dict[str, Article] = {
             article.id: article for article in sorted(articles, key=lambda a: (a.order, a.id))
         }
+        self._organisation = organisation
+        self._glossary: dict[str, GlossaryTerm] = dict(glossary or {})
 
     @property
     def cities(self) -> list[City]:
@@ -146,6 +163,16 @@ class ContentStore:
 
     def emergency(self, country: str) -> list[EmergencyContact]:
         return list(self._emergency.get(country, ()))
+
+    @property
+    def organisation(self) -> Organisation | None:
+        """Who runs the bot and its backup channel (None when organisation.yaml is missing)."""
+        return self._organisation
+
+    @property
+    def glossary(self) -> dict[str, GlossaryTerm]:
+        """Term id → the term in each language, in the order of glossary.yaml."""
+        return dict(self._glossary)
 
 
 @dataclass(frozen=True)
@@ -290,6 +317,8 @@ class _Scanner:
     emergency: dict[str, list[EmergencyContact]] = field(default_factory=dict)
     clinics: list[Clinic] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
+    organisation: Organisation | None = None
+    glossary: dict[str, GlossaryTerm] = field(default_factory=dict)
 
     # -- bookkeeping
 
@@ -355,6 +384,8 @@ class _Scanner:
             self.scan_cities()
             self.scan_emergency()
             self.scan_clinics()
+            self.scan_organisation()
+            self.scan_glossary()
             self.scan_articles()
         completeness = tuple(
             Completeness(kind, lang, per_lang[lang], total)
@@ -367,7 +398,12 @@ class _Scanner:
         store = None
         if not has_errors:
             store = ContentStore(
-                cities=self.cities, emergency=self.emergency, clinics=self.clinics, articles=self.articles
+                cities=self.cities,
+                emergency=self.emergency,
+                clinics=self.clinics,
+                articles=self.articles,
+                organisation=self.organisation,
+                glossary=self.glossary,
             )
         return ContentReport(tuple(self.problems), completeness, store)
 
@@ -493,6 +529,62 @@ class _Scanner:
         for city_id in known_cities - covered:
             self.warn(f"clinics/{city_id}.yaml", "", "no clinics file for this city")
 
+    def scan_organisation(self) -> None:
+        path = self.root / "organisation.yaml"
+        rel = self.rel(path)
+        if not path.exists():
+            self.warn(rel, "", "missing: members are not told where to find you if this bot disappears")
+            return
+        before = len(self.problems)
+        data = self.read_yaml(path)
+        if data is None:
+            if len(self.problems) == before:  # not already reported as unreadable
+                self.error(rel, "", "empty: expected name, sample and backup")
+            return
+        if not isinstance(data, dict):
+            self.error(rel, "", "expected a mapping with name, sample and backup")
+            return
+        self.count("organisation", _languages_done(data))
+        self.organisation = self.validate(Organisation, data, rel, "")
+
+    def scan_glossary(self) -> None:
+        path = self.root / "glossary.yaml"
+        rel = self.rel(path)
+        if not path.exists():
+            self.warn(rel, "", "missing: no list of the terms the bot uses")
+            return
+        before = len(self.problems)
+        data = self.read_yaml(path)
+        if data is None:
+            if len(self.problems) == before:  # not already reported as unreadable
+                self.error(rel, "", "no terms listed")
+            return
+        if not isinstance(data, dict):
+            self.error(rel, "", "expected a mapping of term id to the term in en, ru and uk")
+            return
+        for key, raw in data.items():
+            term_id = str(key)
+            try:
+                _TERM_ID.validate_python(key)
+            except ValidationError:
+                self.error(rel, term_id, "a term id is a slug like sex-work (lowercase letters, digits, hyphens)")
+                continue
+            if isinstance(raw, dict):
+                shown = {"term": {k: v for k, v in raw.items() if k in LANGUAGES}, "definition": raw.get("definition")}
+                self.count("glossary", _languages_done(shown))
+            else:
+                self.count("glossary", ())
+            term = self.validate(GlossaryTerm, raw, rel, term_id)
+            if term is not None:
+                self.glossary[term_id] = term
+
+    def check_terms(self, file: str, article_id: str, lang: str, text: str) -> None:
+        """Warn where a text uses a word the glossary says to avoid (e.g. a Russianism in Ukrainian)."""
+        for term in self.glossary.values():
+            for word in term.avoid.get(lang):
+                if avoided_word(word).search(text):
+                    self.warn(file, article_id, f"uses “{word}”: the glossary term is “{term.term(lang)}”")
+
     def scan_articles(self) -> None:
         folder = self.root / "articles"
         if not folder.is_dir():
@@ -503,7 +595,8 @@ class _Scanner:
             if _ignored(section_dir):
                 continue
             if not section_dir.is_dir() or section_dir.name not in sections:
-                self.error(self.rel(section_dir), "", "not a section folder (rights, health, safety, urgent)")
+                names = ", ".join(s.value for s in Section)
+                self.error(self.rel(section_dir), "", f"not a section folder ({names})")
                 continue
             for path in sorted(section_dir.iterdir()):
                 if _ignored(path):
@@ -621,7 +714,19 @@ class _Scanner:
         )
         for lang in LANGUAGES:
             article.pages(lang)  # render now: a rendering bug surfaces at start-up, not in a chat
+            text = f"{article.title(lang)}\n{article.bodies.get(lang)}"
+            self.check_terms(f"{folder}/{article_id}.{lang}.md", article_id, lang, text)
         self.articles.append(article)
+
+
+def avoided_word(word: str) -> re.Pattern[str]:
+    """A glossary `avoid` entry as a pattern: the start of a word (a stem matches its endings).
+
+    Abbreviations in capitals match only in capitals, so Russian "ВИЧ" is not found inside the
+    Ukrainian "звичайні".
+    """
+    flags = 0 if word.isupper() else re.IGNORECASE
+    return re.compile(rf"(?<!\w){re.escape(word)}", flags)
 
 
 def _split_front_matter(text: str) -> tuple[str, str] | None:

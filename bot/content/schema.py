@@ -59,12 +59,14 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 
 
 class Section(StrEnum):
-    """Article menus. `urgent` holds the three texts the bot links to directly."""
+    """Article menus. `urgent` holds the three texts the bot links to directly; `youth` is shown only
+    on the screen for members under 18, never in the adult menus."""
 
     RIGHTS = "rights"
     HEALTH = "health"
     SAFETY = "safety"
     URGENT = "urgent"
+    YOUTH = "youth"
 
 
 URGENT_IDS: tuple[str, ...] = ("violence", "condom-broke", "detained")
@@ -89,6 +91,17 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _only_language_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"unexpected key {unknown[0]!r} (only {', '.join(LANGUAGES)}); "
+                "in {en: ..., ru: ...} a comma ends the text, so put texts with commas in quotes"
+            )
+    return value
+
+
 class Localized(_Frozen):
     """One text in every language; all three are required so no member meets a blank button."""
 
@@ -99,14 +112,7 @@ class Localized(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _only_languages(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            unknown = [key for key in value if key not in LANGUAGES]
-            if unknown:
-                raise ValueError(
-                    f"unexpected key {unknown[0]!r} (only {', '.join(LANGUAGES)}); "
-                    "in {en: ..., ru: ...} a comma ends the text, so put texts with commas in quotes"
-                )
-        return value
+        return _only_language_keys(value)
 
     def get(self, lang: str) -> str:
         """The text in `lang`, English for a code the bot does not speak (never raises in a handler)."""
@@ -187,6 +193,68 @@ class EmergencyContact(_Frozen):
         if self.phone is None and self.url is None:
             raise ValueError("an emergency contact needs a phone (or a url)")
         return self
+
+
+def _same_link_everywhere(value: Any) -> Any:
+    # `link: https://t.me/x` is shorthand for the same link in every language.
+    if isinstance(value, str):
+        return dict.fromkeys(LANGUAGES, value)
+    return value
+
+
+class LocalizedLink(_Frozen):
+    """A link per language (a Ukrainian and a Russian channel, say); one string means all three."""
+
+    en: ContactUrl
+    ru: ContactUrl
+    uk: ContactUrl
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_languages(cls, value: Any) -> Any:
+        return _only_language_keys(_same_link_everywhere(value))
+
+    def get(self, lang: str) -> str:
+        return str(getattr(self, lang if lang in LANGUAGES else FALLBACK_LANGUAGE))
+
+
+class BackupChannel(_Frozen):
+    """Where members find the organisation if this bot is blocked, deleted or taken over."""
+
+    text: Localized
+    link: LocalizedLink
+
+
+class Organisation(_Frozen):
+    """organisation.yaml: who runs this bot, and the backup channel members are told about."""
+
+    name: Localized
+    sample: bool = False
+    backup: BackupChannel
+
+
+class AvoidWords(_Frozen):
+    """Words (or word stems) that must not stand in for a glossary term, per language."""
+
+    en: tuple[NonEmpty, ...] = ()
+    ru: tuple[NonEmpty, ...] = ()
+    uk: tuple[NonEmpty, ...] = ()
+
+    def get(self, lang: str) -> tuple[str, ...]:
+        return tuple(getattr(self, lang)) if lang in LANGUAGES else ()
+
+
+class GlossaryTerm(_Frozen):
+    """One term the bot uses consistently: the word in each language and what it means."""
+
+    en: NonEmpty
+    ru: NonEmpty
+    uk: NonEmpty
+    definition: Localized
+    avoid: AvoidWords = AvoidWords()
+
+    def term(self, lang: str) -> str:
+        return str(getattr(self, lang if lang in LANGUAGES else FALLBACK_LANGUAGE))
 
 
 def _parse_hhmm(text: str, *, allow_24: bool) -> int:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime
@@ -167,9 +178,7 @@ class RelayMessage(Base):
     relayed once. Purged with the case topic."""
 
     __tablename__ = "relay_messages"
-    __table_args__ = (
-        UniqueConstraint("conversation_id", "source_side", "source_message_id"),
-    )
+    __table_args__ = (UniqueConstraint("conversation_id", "source_side", "source_message_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)

@@ -24,6 +24,9 @@ SECTION_SCREEN = {
 }
 
 
+# Rights texts are information, not advice: a person is one tap away. Young people too.
+TALK_SECTIONS = frozenset({Section.RIGHTS, Section.YOUTH})
+
 BackTarget = Callable[[Article], CallbackData]
 _back_targets: dict[Section, BackTarget] = {}
 
@@ -40,7 +43,7 @@ def back_target(section: Section) -> Callable[[BackTarget], BackTarget]:
 
 def article_back(article: Article) -> CallbackData:
     target = _back_targets.get(article.section)
-    return target(article) if target else Nav(to=SECTION_SCREEN[article.section])
+    return target(article) if target else Nav(to=SECTION_SCREEN.get(article.section, Screen.home))
 
 
 class ArticleView(CallbackData, prefix="art"):
@@ -70,7 +73,7 @@ async def show_article(
     if page < len(pages) - 1:
         paging.append(button(_("Next ▶️"), ArticleView(id=article.id, page=page + 1)))
     buttons = list(extra or [])
-    if article.section is Section.RIGHTS:
+    if article.section in TALK_SECTIONS:
         buttons.append(button(_("💬 Talk to a person"), Nav(to=Screen.person)))
     markup = keyboard(buttons, back=article_back(article))
     if paging:

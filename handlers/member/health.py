@@ -11,6 +11,7 @@ from bot.content.schema import Section
 from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons
 from handlers.member.clinics import FindClinic
+from handlers.member.youth import youth_button
 from handlers.ui import Nav, Screen, button, keyboard, show
 
 router = Router(name="health")
@@ -20,6 +21,7 @@ router = Router(name="health")
 async def health(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
     buttons = [button(_("🏥 Find a clinic"), FindClinic())]
     buttons += article_buttons(content.articles(Section.HEALTH), member.language, "📄")
+    buttons.append(youth_button(Screen.health))
     await show(
         query, _("<b>🩺 Health & clinics</b>\n\nFind a friendly clinic, or read about a topic."), keyboard(buttons)
     )

@@ -8,6 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.content.loader import ContentStore
+from bot.services.members import MemberInfo
+from handlers.member.emergency import backup_block
 from handlers.ui import Nav, Screen, button, keyboard, show
 
 router = Router(name="menu")
@@ -49,24 +52,37 @@ async def menu_button(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
 
 
-def help_text() -> str:
-    return _(
-        "<b>How this bot works</b>\n\n"
-        "Use the buttons. Everything is anonymous: staff never see your name, username or number.\n\n"
-        "/menu — main menu\n"
-        "/urgent — urgent help\n"
-        "/settings — language, city, clear chat, forget me\n"
-        "/help — this text\n\n"
-        "If your phone may be checked by someone, use <b>Settings → Clear chat</b> after you finish."
-    )
+def help_text(content: ContentStore, language: str) -> str:
+    parts = [
+        _(
+            "<b>How this bot works</b>\n\n"
+            "Use the buttons. Everything is anonymous: staff never see your name, username or number.\n\n"
+            "/menu — main menu\n"
+            "/urgent — urgent help\n"
+            "/settings — language, city, clear chat, forget me\n"
+            "/help — this text\n\n"
+            "If your phone may be checked by someone, use <b>Settings → Clear chat</b> after you finish."
+        )
+    ]
+    backup = backup_block(content, language)
+    if backup is not None:
+        parts.append(backup)
+    return "\n\n".join(parts)
+
+
+def help_markup() -> InlineKeyboardMarkup:
+    # Imported here: the youth screen builds on city choice, which returns to this module's menu.
+    from handlers.member.youth import youth_button
+
+    return keyboard([youth_button(Screen.help)])
 
 
 @router.message(Command("help"))
-async def help_command(message: Message) -> None:
-    await show(message, help_text(), keyboard([]))
+async def help_command(message: Message, member: MemberInfo, content: ContentStore) -> None:
+    await show(message, help_text(content, member.language), help_markup())
 
 
 @router.callback_query(Nav.filter(F.to == Screen.help))
-async def help_button(query: CallbackQuery) -> None:
-    await show(query, help_text(), keyboard([]))
+async def help_button(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
+    await show(query, help_text(content, member.language), help_markup())
     await query.answer()

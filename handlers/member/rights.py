@@ -12,6 +12,7 @@ from bot.content.schema import Article, Section
 from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons, back_target
 from handlers.member.emergency import country_name, member_countries
+from handlers.member.youth import youth_button
 from handlers.ui import Nav, Screen, button, keyboard, show
 
 router = Router(name="rights")
@@ -28,6 +29,7 @@ def country_flag(code: str) -> str:
 
 async def show_country_choice(event: Message | CallbackQuery, content: ContentStore) -> None:
     buttons = [button(f"{country_flag(c)} {country_name(c)}", RightsCountry(country=c)) for c in content.countries]
+    buttons.append(youth_button(Screen.rights))
     text = _("<b>⚖️ Rights</b>\n\nWhich country are you in?")
     await show(event, text, keyboard(buttons, back=Nav(to=Screen.home)))
 
@@ -36,6 +38,7 @@ async def show_rights(event: Message | CallbackQuery, member: MemberInfo, conten
     articles = content.articles(Section.RIGHTS, country)
     buttons = article_buttons(articles, member.language, "📄")
     buttons.append(button(_("🌍 Other country"), RightsCountry(country=ANY_COUNTRY)))
+    buttons.append(youth_button(Screen.rights))
     text = _("<b>⚖️ Your rights — {country}</b>\n\nChoose a topic.").format(country=country_name(country))
     await show(event, text, keyboard(buttons))
 

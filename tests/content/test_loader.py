@@ -250,7 +250,7 @@ def test_bad_file_names_and_folders(content_dir: Path) -> None:
     messages = sorted(p.message for p in errors(content_dir))
     assert messages == [
         "expected a file named <article-id>.<lang>.md",
-        "not a section folder (rights, health, safety, urgent)",
+        "not a section folder (rights, health, safety, urgent, youth)",
         "unknown language 'de' (en, ru, uk)",
     ]
 
