@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -51,6 +53,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, for ON CONFLICT DO NOTHING (spelled alike on SQLite and PostgreSQL)."""
+    return sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import dialect_insert
 from bot.db.models import Conversation, MemberBlock, RelayMessage
 
 QUEUED, ACTIVE, CLOSED = "queued", "active", "closed"
@@ -53,6 +52,18 @@ async def open_conversation_of(session: AsyncSession, member_id: int) -> Convers
     return await session.scalar(
         select(Conversation).where(Conversation.member_id == member_id, Conversation.status != CLOSED)
     )
+
+
+async def touch_open_conversation(session: AsyncSession, member_id: int, now: datetime) -> Conversation | None:
+    """The member wrote: their open conversation, its activity time moved to now, in one statement."""
+    statement = (
+        update(Conversation)
+        .where(Conversation.member_id == member_id, Conversation.status != CLOSED)
+        .values(last_activity_at=now, idle_warned=False)
+        .returning(Conversation)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(select(Conversation).from_statement(statement))).scalar_one_or_none()
 
 
 async def get(session: AsyncSession, conversation_id: int) -> Conversation | None:
@@ -244,9 +255,8 @@ async def remember_relay(
     session: AsyncSession, conversation_id: int, side: str, source_message_id: int, now: datetime
 ) -> bool:
     """Claim the relay of one message; False when it was relayed already (a re-delivered update)."""
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
     result = await session.execute(
-        insert(RelayMessage)
+        dialect_insert(session)(RelayMessage)
         .values(conversation_id=conversation_id, source_side=side, source_message_id=source_message_id, created_at=now)
         .on_conflict_do_nothing()
     )

@@ -12,10 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.base import dialect_insert
 from bot.db.models import ChatMessage, Member
 from bot.privacy import Privacy
 from bot.settings import LANGUAGES
@@ -120,8 +119,7 @@ async def ensure(
         "last_seen": today,
     }
     # Insert-or-ignore: a parallel update from the same member may have created the row first.
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
-    result = await session.execute(insert(Member).values(**values).on_conflict_do_nothing())
+    result = await session.execute(dialect_insert(session)(Member).values(**values).on_conflict_do_nothing())
     member = await find(session, privacy, user_id)
     if member is None:  # pragma: no cover - the row exists after the insert above
         raise RuntimeError("member row vanished")
@@ -164,15 +162,10 @@ async def record_messages(session: AsyncSession, member_id: int, message_ids: It
     ids = sorted(set(message_ids))
     if not ids:
         return
-    known = set(
-        await session.scalars(
-            select(ChatMessage.message_id).where(ChatMessage.member_id == member_id, ChatMessage.message_id.in_(ids))
-        )
-    )
     sent_at = _minute(at)
-    session.add_all(
-        ChatMessage(member_id=member_id, message_id=mid, sent_at=sent_at) for mid in ids if mid not in known
-    )
+    rows = [{"member_id": member_id, "message_id": mid, "sent_at": sent_at} for mid in ids]
+    # One statement; an id seen before (a re-delivered update) is simply skipped.
+    await session.execute(dialect_insert(session)(ChatMessage).values(rows).on_conflict_do_nothing())
 
 
 @dataclass(frozen=True)

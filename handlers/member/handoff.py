@@ -259,10 +259,13 @@ async def feedback(query: CallbackQuery, callback_data: Feedback, session: Async
 class HasOpenConversation(BaseFilter):
     """Passes a member's message on only while they have an open conversation."""
 
-    async def __call__(self, message: Message, session: AsyncSession, member: MemberInfo | None) -> bool | dict:
+    async def __call__(
+        self, message: Message, session: AsyncSession, member: MemberInfo | None, clock: Clock
+    ) -> bool | dict:
         if member is None:
             return False
-        conversation = await handoff.open_conversation_of(session, member.id)
+        # Finding it and noting the activity is one statement: this runs for every message in a chat.
+        conversation = await handoff.touch_open_conversation(session, member.id, clock())
         return {"conversation": conversation} if conversation is not None else False
 
 
@@ -297,7 +300,6 @@ async def relay_to_room(
         else None,
     )
     await handoff.set_copy(session, conversation.id, MEMBER, message_id, copy.message_id)
-    await handoff.touch(session, conversation, now)
     return True
 
 
@@ -337,6 +339,7 @@ async def send_anyway(
         return
     await query.answer()
     if callback_data.send:
+        await handoff.touch(session, conversation, clock())
         sent = await relay_to_room(bot, session, conversation, callback_data.message_id, query.message.chat.id, clock())
         text = _("Sent.") if sent else _("Could not send it.")
     else:

@@ -1,81 +1,18 @@
-"""An organisation with a registered staff room and counsellors, for end-to-end tests of the handoff."""
+"""The demo organisation of the sandbox, bound to the test harness."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from bot.sandbox.client import Room, TelegramUser
-from bot.services import staff as staff_service
-from bot.services.staff import Role, StaffInfo
+from bot.sandbox import demo
+from bot.sandbox.client import TelegramUser
+from bot.sandbox.demo import StaffRoom
 from tests.e2e.conftest import Harness
 
-
-@dataclass
-class StaffRoom:
-    room: Room
-    organisation_id: int
-    queue_thread: int
-    people: dict[str, tuple[TelegramUser, StaffInfo]] = field(default_factory=dict)
-
-    def user(self, alias: str) -> TelegramUser:
-        return self.people[alias][0]
-
-    def queue_texts(self) -> list[str]:
-        return [m.text or "" for m in self.room.messages(self.queue_thread) if m.from_bot]
-
-    def case_thread(self, case_code: str) -> int:
-        for topic in self.room.topics:
-            if case_code in topic.name:
-                return topic.thread_id
-        raise AssertionError(f"no case topic for {case_code}: {self.room.topics}")
+__all__ = ["StaffRoom", "add_staff", "open_staff_room"]
 
 
-async def add_staff(
-    harness: Harness,
-    staff_room: StaffRoom,
-    alias: str,
-    roles: tuple[Role, ...] = (Role.counsellor,),
-    languages: tuple[str, ...] = ("uk", "ru"),
-    on_duty: bool = True,
-    first_name: str | None = None,
-) -> TelegramUser:
-    """A staff person who redeemed invites for `roles`, set an alias and languages, and joined the room."""
-    person = harness.fake.user(first_name or f"Real{alias}", username=f"real_{alias.lower()}", language_code="uk")
-    app, now = harness.app, harness.fake.now_datetime()
-    async with app.sessionmaker() as session:
-        info = None
-        for role in roles:
-            token = await staff_service.create_invite(session, app.privacy, staff_room.organisation_id, role, now)
-            info = await staff_service.redeem_invite(session, app.privacy, token, person.id, person.chat_id, now)
-        assert info is not None
-        await staff_service.set_alias(session, info.id, alias)
-        info = await staff_service.set_languages(session, info.id, list(languages))
-        if Role.counsellor in roles:
-            info = await staff_service.set_on_duty(session, info.id, on_duty)
-        await session.commit()
-    staff_room.room.add(person)
-    staff_room.people[alias] = (person, info)
-    return person
+async def open_staff_room(harness: Harness, **kwargs) -> StaffRoom:
+    return await demo.open_staff_room(harness.app, harness.fake, **kwargs)
 
 
-async def open_staff_room(harness: Harness, cities: tuple[str, ...] = ("kyiv", "lviv", "testograd")) -> StaffRoom:
-    room = harness.fake.forum_group("Staff room")
-    bot = harness.app.bot
-    queue = await bot.create_forum_topic(room.chat_id, "Queue")
-    reports = await bot.create_forum_topic(room.chat_id, "Reports")
-    broadcasts = await bot.create_forum_topic(room.chat_id, "Broadcasts")
-    async with harness.app.sessionmaker() as session:
-        organisation = await staff_service.create_organisation(
-            session, "demo", "Demo organisation", cities, "Europe/Kyiv", "en", default=True
-        )
-        await staff_service.register_staff_room(
-            session,
-            organisation,
-            room.chat_id,
-            queue.message_thread_id,
-            reports.message_thread_id,
-            broadcasts.message_thread_id,
-        )
-        await session.commit()
-        organisation_id = organisation.id
-    return StaffRoom(room, organisation_id, queue.message_thread_id)
+async def add_staff(harness: Harness, staff_room: StaffRoom, alias: str, **kwargs) -> TelegramUser:
+    return await demo.add_staff(harness.app, harness.fake, staff_room, alias, **kwargs)
