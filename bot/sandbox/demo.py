@@ -4,7 +4,7 @@ the benchmarks, so trying Umbrella needs no Telegram account and no setup."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +14,9 @@ from bot.sandbox.client import Room, TelegramUser
 from bot.sandbox.server import FakeTelegram
 from bot.services import staff as staff_service
 from bot.services.staff import Role, StaffInfo
+
+if TYPE_CHECKING:
+    from bot.sandbox.web.world import Sandbox
 
 
 @dataclass
@@ -51,9 +54,12 @@ async def add_staff(
     languages: tuple[str, ...] = ("uk", "ru"),
     on_duty: bool = True,
     first_name: str | None = None,
+    user: TelegramUser | None = None,
 ) -> TelegramUser:
     """A staff person who redeemed invites for `roles`, set an alias and languages, and joined the room."""
-    person = fake.user(first_name or f"Real{alias}", username=f"real_{alias.lower()}", language_code=languages[0])
+    person = user or fake.user(
+        first_name or f"Real{alias}", username=f"real_{alias.lower()}", language_code=languages[0]
+    )
     now = fake.now_datetime()
     async with app.sessionmaker() as session:
         info = None
@@ -66,16 +72,21 @@ async def add_staff(
         if Role.counsellor in roles:
             info = await staff_service.set_on_duty(session, info.id, on_duty)
         await session.commit()
-    staff_room.room.add(person)
+    if user is None:
+        staff_room.room.add(person)
     staff_room.people[alias] = (person, info)
     return person
 
 
 async def open_staff_room(
-    app: _App, fake: FakeTelegram, cities: tuple[str, ...] = ("kyiv", "lviv", "testograd"), language: str = "en"
+    app: _App,
+    fake: FakeTelegram,
+    cities: tuple[str, ...] = ("kyiv", "lviv", "testograd"),
+    language: str = "en",
+    room: Room | None = None,
 ) -> StaffRoom:
     """The organisation serving `cities` (and the default one), with its staff room and its three topics."""
-    room = fake.forum_group("Staff room")
+    room = room or fake.forum_group("Staff room")
     bot = app.bot
     queue = await bot.create_forum_topic(room.chat_id, "Queue")
     reports = await bot.create_forum_topic(room.chat_id, "Reports")
@@ -95,3 +106,18 @@ async def open_staff_room(
         await session.commit()
         organisation_id = organisation.id
     return StaffRoom(room, organisation_id, queue.message_thread_id)
+
+
+async def seed_demo_organisation(sandbox: Sandbox) -> None:
+    """The sandbox's organisation: it serves every city of the content, its staff room is the page's
+    staff room, Anna holds every role and Ivan is a counsellor; both are on duty."""
+    app = sandbox.app
+    cities = tuple(city.id for city in app.content.cities)
+    staff_room = await open_staff_room(app, sandbox.fake, cities, language="uk", room=sandbox.staff_room)
+    team = (
+        ("Anna", tuple(Role), ("uk", "ru", "en"), "administrator"),
+        ("Ivan", (Role.counsellor,), ("ru", "uk"), "member"),
+    )
+    for alias, roles, languages, status in team:
+        person = sandbox.add_staff(alias, status=status, language=languages[0])
+        await add_staff(app, sandbox.fake, staff_room, alias, roles=roles, languages=languages, user=person.user)

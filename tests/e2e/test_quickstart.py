@@ -1,26 +1,47 @@
 """The README's first command: `umbrella run` with no token starts the bot against the local sandbox."""
 
 import io
+import re
 from pathlib import Path
+
+import aiohttp
 
 from bot.sandbox.runner import run_sandbox
 from bot.settings import Settings
 
 
-async def test_run_without_a_token_chats_through_the_sandbox(tmp_path: Path, monkeypatch) -> None:
+async def test_run_without_a_token_serves_the_sandbox_page(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # a fresh machine: no data directory, no key, no database yet
     settings = Settings(_env_file=None, data_dir=tmp_path / "data")
     out = io.StringIO()
-    await run_sandbox(settings, stdin=io.StringIO("3\n10\n5\n:lang uk\n:q\n"), out=out)
+    seen: dict[str, object] = {}
+
+    async def look(url: str) -> None:
+        async with aiohttp.ClientSession() as http:
+            seen["page"] = await (await http.get(url)).text()
+            seen["state"] = await (await http.get(url + "api/state")).json()
+
+    await run_sandbox(settings, port=0, out=out, until=look)
+    assert re.search(r"open http://127\.0\.0\.1:\d+/ in your browser", out.getvalue())
+    assert "Umbrella" in str(seen["page"])
+    state = seen["state"]
+    assert isinstance(state, dict) and state["staff_room"]["title"] == "Staff room" and len(state["phones"]) == 1
+    key = tmp_path / "data" / "privacy.key"
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert (tmp_path / "data" / "sandbox.db").exists()
+
+
+async def test_the_sandbox_can_still_chat_in_the_terminal(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    out = io.StringIO()
+    await run_sandbox(settings, terminal=True, stdin=io.StringIO("3\n10\n5\n:lang uk\n:q\n"), out=out)
     shown = out.getvalue()
     assert "Choose your language" in shown
     assert "[3] 🇬🇧 English" in shown
     assert "What do you need?" in shown  # language, then "Skip" the city, then the menu
     assert "🆘 Urgent help" in shown and "Emergency numbers" in shown
     assert "Оберіть мову" in shown  # a new member whose Telegram speaks Ukrainian
-    key = tmp_path / "data" / "privacy.key"
-    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
-    assert (tmp_path / "data" / "umbrella.db").exists()
 
 
 def test_cli_refuses_webhook_mode_without_a_privacy_key(tmp_path: Path, monkeypatch) -> None:
