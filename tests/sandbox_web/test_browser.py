@@ -4,10 +4,8 @@ Skipped when /usr/bin/chromium or the playwright package is missing on a develop
 in CI (CI=true) that is a failure instead, so the browser test cannot silently drop out.
 Screenshots go to artifacts/ (desktop 1280x800 and phone 390x844) for a person to look at.
 
-When the counsellor handoff lands, the scenario goes on from the clinic list:
-    await member.press("💬 Talk to a person") ...
-    staff = sandbox_page.staff_room(); await staff.open_topic(...); await staff.press("Take") ...
-    await staff.send("Hello, I am here"); await member.sees("Hello, I am here")
+The scenario: a member asks for a clinic open now, then for a person; Ivan, a counsellor of the
+demo organisation, takes the case in the staff room and answers.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox.demo import seed_demo_organisation
 from bot.sandbox.web import Sandbox, serve
 from bot.settings import Settings
 from tests.conftest import IN_CI
@@ -55,7 +54,8 @@ async def world(tmp_path: Path) -> AsyncIterator[Sandbox]:
     """The fake Telegram, the real bot and the staff room, with no phone yet."""
     require_browser()
     # Flood control is the bot's own (tested in e2e); a test clicks faster than any person.
-    sandbox = Sandbox(Settings(_env_file=None, data_dir=tmp_path / "data", throttle_limit=10_000))
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", throttle_limit=10_000)
+    sandbox = Sandbox(settings, seeders=[seed_demo_organisation])
     await sandbox.start()
     try:
         yield sandbox
@@ -110,6 +110,23 @@ async def test_a_member_finds_a_clinic_open_now_or_when_it_opens(sandbox_page: A
     await member.sees("HIV/STI testing — Kyiv")
     await member.sees(OPEN_OR_CLOSED)
     await sandbox_page.screenshot("sandbox-desktop")
+
+    # ... then for a person: the case reaches the staff room, Ivan takes it and answers.
+    await member.press("🏠 Menu")
+    await member.press("💬 Talk to a person")
+    await member.press("🩺 Health")
+    await member.sees("You are number 1 in the queue.")
+    await member.send("Hello, is anyone there?")
+    staff = sandbox_page.staff_room()
+    await staff.write_as("Ivan")
+    await staff.open_topic("Queue")
+    await staff.press(world.app.i18n.gettext("✋ Take", locale="uk"))  # the organisation's language
+    await member.sees("Ivan is here")
+    await staff.open_topic("🩺")
+    await expect(staff.messages.filter(has_text="Hello, is anyone there?")).to_have_count(1)  # the member's copy
+    await staff.send("I am here. Take your time.")
+    await member.sees("I am here. Take your time.")
+    await sandbox_page.screenshot("sandbox-handoff-desktop")
 
     # something the member did not ask for (a future alert) still appears without reloading
     chat_id = world.phones[member.key].user.chat_id
