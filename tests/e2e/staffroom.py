@@ -15,4 +15,6 @@ async def open_staff_room(harness: Harness, **kwargs) -> StaffRoom:
 
 
 async def add_staff(harness: Harness, staff_room: StaffRoom, alias: str, **kwargs) -> TelegramUser:
+    """Staff who speak English unless a test says otherwise, so assertions read plainly."""
+    kwargs.setdefault("languages", ("en",))
     return await demo.add_staff(harness.app, harness.fake, staff_room, alias, **kwargs)

@@ -34,8 +34,8 @@ async def case_code(harness: Harness) -> str:
 
 async def test_queue_take_relay_both_ways_transfer_close_feedback(harness: Harness, no_apologies) -> None:
     staff_room = await open_staff_room(harness)
-    nata = await add_staff(harness, staff_room, "Nata", first_name="Natalia")
-    ivan = await add_staff(harness, staff_room, "Ivan", first_name="Ivanko")
+    nata = await add_staff(harness, staff_room, "Nata", first_name="Natalia", languages=("uk", "ru"))
+    ivan = await add_staff(harness, staff_room, "Ivan", first_name="Ivanko", languages=("uk",))
     member = await member_in_queue(harness, "uk", first_name="Oksana", username="oksana_night")
     assert t(harness, "uk", "You are number {position} in the queue.").format(position=1) in member.last.text
 
@@ -83,7 +83,7 @@ async def test_queue_take_relay_both_ways_transfer_close_feedback(harness: Harne
 
     # Close and feedback.
     await ivan.press(t(harness, "en", "✅ Close"), chat=staff_room.room)
-    await ivan.press(t(harness, "en", "✅ Yes, close"), chat=staff_room.room)
+    await ivan.press(t(harness, "uk", "✅ Yes, close"), chat=staff_room.room)  # in Ivan's language
     assert "⭐⭐⭐⭐⭐" in labels(member.last)
     answer = await member.press("⭐⭐⭐⭐⭐")
     assert answer.text == t(harness, "uk", "Thank you!")
