@@ -116,6 +116,21 @@ async def _refuse(query: CallbackQuery) -> None:
     await query.answer(_("Only the counsellor of this case (or a supervisor) can do this."), show_alert=True)
 
 
+async def _case_for(
+    query: CallbackQuery, session: AsyncSession, staff: StaffInfo | None, conversation_id: int, *, active: bool
+) -> tuple[Conversation, Organisation] | None:
+    """The case a panel button acts on, if it is still in the right state and the presser may act on it;
+    otherwise the presser is told why and None comes back. One place for this rule."""
+    loaded = await _load(session, conversation_id)
+    if loaded is None or loaded[0].status == CLOSED or (active and loaded[0].status != ACTIVE):
+        await query.answer(_("This case is not active.") if active else _("This case is closed."), show_alert=True)
+        return None
+    if not may_act(staff, loaded[0]):
+        await _refuse(query)
+        return None
+    return loaded
+
+
 # --- take -----------------------------------------------------------------------------------------
 
 
@@ -268,14 +283,10 @@ async def release(
     i18n: I18n,
     clock: Clock,
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status != ACTIVE:
-        await query.answer(_("This case is not active."), show_alert=True)
+    loaded = await _case_for(query, session, staff, callback_data.id, active=True)
+    if loaded is None:
         return
     conversation, organisation = loaded
-    if not may_act(staff, conversation):
-        await _refuse(query)
-        return
     now = clock()
     await handoff.release(session, conversation, now)
     await query.answer()
@@ -296,12 +307,7 @@ async def release(
 async def close_confirm(
     query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, staff: StaffInfo | None
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status == CLOSED:
-        await query.answer(_("This case is closed."), show_alert=True)
-        return
-    if not may_act(staff, loaded[0]):
-        await _refuse(query)
+    if await _case_for(query, session, staff, callback_data.id, active=False) is None:
         return
     await query.answer()
     yes = InlineKeyboardButton(
@@ -356,14 +362,10 @@ async def close(
     i18n: I18n,
     clock: Clock,
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status == CLOSED:
-        await query.answer(_("This case is closed."), show_alert=True)
+    loaded = await _case_for(query, session, staff, callback_data.id, active=False)
+    if loaded is None:
         return
     conversation, organisation = loaded
-    if not may_act(staff, conversation):
-        await _refuse(query)
-        return
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
@@ -386,14 +388,10 @@ async def close(
 async def transfer_pick(
     query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, staff: StaffInfo | None, clock: Clock
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status != ACTIVE:
-        await query.answer(_("This case is not active."), show_alert=True)
+    loaded = await _case_for(query, session, staff, callback_data.id, active=True)
+    if loaded is None:
         return
     conversation, organisation = loaded
-    if not may_act(staff, conversation):
-        await _refuse(query)
-        return
     colleagues = [
         person
         for person in await staff_service.on_shift(session, organisation.id, clock())
@@ -419,9 +417,8 @@ async def transfer_pick(
 async def transfer_note(
     query: CallbackQuery, callback_data: TransferTo, session: AsyncSession, staff: StaffInfo | None, state: FSMContext
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status != ACTIVE or not may_act(staff, loaded[0]):
-        await _refuse(query)
+    loaded = await _case_for(query, session, staff, callback_data.id, active=True)
+    if loaded is None:
         return
     target = await staff_service.staff_by_id(session, callback_data.to)
     if target is None or target.organisation_id != loaded[0].organisation_id or not target.has(Role.counsellor):
@@ -488,9 +485,7 @@ async def transfer_done(
 async def block_pick(
     query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, staff: StaffInfo | None
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status == CLOSED or not may_act(staff, loaded[0]):
-        await _refuse(query)
+    if await _case_for(query, session, staff, callback_data.id, active=False) is None:
         return
     await query.answer()
     labels = {1: _("1 day"), 7: _("7 days"), 30: _("30 days")}
@@ -508,9 +503,7 @@ async def block_pick(
 async def block_reason(
     query: CallbackQuery, callback_data: BlockFor, session: AsyncSession, staff: StaffInfo | None, state: FSMContext
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status == CLOSED or not may_act(staff, loaded[0]):
-        await _refuse(query)
+    if await _case_for(query, session, staff, callback_data.id, active=False) is None:
         return
     await query.answer()
     await state.set_state(CaseInput.block_reason)
@@ -569,9 +562,7 @@ async def canned_pick(
     staff: StaffInfo | None,
     canned: list[CannedReply],
 ) -> None:
-    loaded = await _load(session, callback_data.id)
-    if loaded is None or loaded[0].status != ACTIVE or not may_act(staff, loaded[0]):
-        await _refuse(query)
+    if await _case_for(query, session, staff, callback_data.id, active=True) is None:
         return
     await query.answer()
     language = staff.languages[0] if staff and staff.languages else "en"  # labels in the counsellor's language
@@ -600,10 +591,11 @@ async def canned_send(
     canned: list[CannedReply],
     clock: Clock,
 ) -> None:
-    loaded = await _load(session, callback_data.id)
     reply = next((r for r in canned if r.id == callback_data.reply), None)
-    if loaded is None or reply is None or loaded[0].status != ACTIVE or not may_act(staff, loaded[0]):
-        await _refuse(query)
+    loaded = await _case_for(query, session, staff, callback_data.id, active=True) if reply else None
+    if loaded is None:
+        if reply is None:
+            await query.answer(_("This reply is no longer available."), show_alert=True)
         return
     conversation, _organisation = loaded
     assert staff is not None
