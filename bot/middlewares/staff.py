@@ -39,7 +39,7 @@ def staff_callback(cls: CallbackClass) -> CallbackClass:
 
 
 def is_staff_callback(data: str | None) -> bool:
-    return bool(data) and data.split(":", 1)[0] in _STAFF_CALLBACK_PREFIXES  # type: ignore[union-attr]
+    return data is not None and data.split(":", 1)[0] in _STAFF_CALLBACK_PREFIXES
 
 
 def _concerns_staff(event: TelegramObject, chat: Chat | None, data: dict[str, Any]) -> bool:

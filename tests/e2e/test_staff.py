@@ -395,3 +395,28 @@ async def test_member_navigation_needs_no_staff_lookup(harness: Harness, monkeyp
     assert calls == []
     await member.command("/menu")  # commands may be staff commands: looked up once
     assert calls == [1]
+
+
+async def test_a_large_team_is_listed_within_telegrams_limits(harness: Harness) -> None:
+    admin, _counsellor = await admin_and_counsellor(harness)
+    async with harness.app.sessionmaker() as session:
+        info = await staff_of(harness, admin)
+        assert info is not None
+        for number in range(120):
+            token = await staff_service.create_invite(
+                session, harness.app.privacy, info.organisation_id, Role.counsellor, harness.fake.now_datetime()
+            )
+            person = await staff_service.redeem_invite(
+                session, harness.app.privacy, token, 10_000 + number, 10_000 + number, harness.fake.now_datetime()
+            )
+            await staff_service.set_alias(session, person.id, f"Counsellor with a long alias {number:03d}")
+            await staff_service.add_shift(session, person.id, number % 7, 18 * 60, 2 * 60)
+        await session.commit()
+    before = len(admin.bot_messages)
+    await admin.command("/staff")
+    listing = "\n".join(m.text or "" for m in admin.bot_messages[before:])
+    assert len(admin.bot_messages) - before > 1
+    assert all(f"Counsellor with a long alias {n:03d}" in listing for n in range(120))
+    before = len(admin.bot_messages)
+    await admin.command("/roster")
+    assert len(admin.bot_messages) - before > 1
