@@ -216,6 +216,14 @@ async def release(session: AsyncSession, conversation: Conversation, now: dateti
     conversation.last_activity_at = now
 
 
+async def active_of(session: AsyncSession, staff_id: int) -> list[Conversation]:
+    return list(
+        await session.scalars(
+            select(Conversation).where(Conversation.counsellor_id == staff_id, Conversation.status == ACTIVE)
+        )
+    )
+
+
 async def transfer(session: AsyncSession, conversation: Conversation, to_staff_id: int, now: datetime) -> None:
     conversation.status = ACTIVE
     conversation.counsellor_id = to_staff_id

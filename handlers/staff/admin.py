@@ -25,6 +25,7 @@ from bot.middlewares.staff import HasRole
 from bot.privacy import Privacy
 from bot.services import staff as staff_service
 from bot.services.staff import DEFAULT_INVITE_TTL, NotACounsellor, Role, RoomTaken, StaffInfo, format_minute
+from handlers.staff.cases import release_everything_of
 from handlers.staff.onboarding import alias_text, role_label, roles_text
 from handlers.ui import Clock
 
@@ -134,6 +135,7 @@ async def revoke(
     privacy: Privacy,
     bot: Bot,
     i18n: I18n,
+    clock: Clock,
 ) -> None:
     reference = (command.args or "").strip()
     if not reference:
@@ -152,6 +154,7 @@ async def revoke(
         return
     await staff_service.revoke(session, person.id)
     log.info("staff access revoked")
+    await release_everything_of(bot, session, privacy, i18n, person.id, clock())
     await message.answer(_("{alias} no longer has staff access.").format(alias=alias_text(person)))
     await _tell_revoked(bot, privacy, i18n, person)
 

@@ -303,6 +303,29 @@ async def release(
     )
 
 
+async def release_everything_of(
+    bot: Bot, session: AsyncSession, privacy: Privacy, i18n: I18n, staff_id: int, now: datetime
+) -> int:
+    """A counsellor whose access ended: their chats go back to the queue, keeping their places."""
+    conversations = await handoff.active_of(session, staff_id)
+    for conversation in conversations:
+        organisation = await session.get(Organisation, conversation.organisation_id)
+        await handoff.release(session, conversation, now)
+        if organisation is not None:
+            with room.room_language(i18n, organisation):
+                await room.refresh(bot, organisation, conversation, now, None)
+                await room.post_in_case(bot, organisation, conversation, "🔁 " + _("Back in the queue."))
+        await tell_member(
+            bot,
+            session,
+            privacy,
+            i18n,
+            conversation,
+            lambda: (_("Your counsellor had to step away. You are back in the queue and keep your place."), None),
+        )
+    return len(conversations)
+
+
 @router.callback_query(CaseAction.filter(F.action == "close"))
 async def close_confirm(
     query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, staff: StaffInfo | None

@@ -104,3 +104,16 @@ async def test_assign_and_unblock_need_a_supervisor(harness: Harness) -> None:
         "is now with Nata" in (m.text or "") for m in staff_room.room.messages()
     )
     assert (await _status(harness))[0] == "active"
+
+
+async def test_revoked_counsellor_hands_back_their_chats(harness: Harness) -> None:
+    staff_room, member, conversation = await _waiting_case(harness)
+    nata = await add_staff(harness, staff_room, "Nata")
+    admin = await add_staff(harness, staff_room, "Boss", roles=(Role.admin,))
+    await nata.press("✋ Take", chat=staff_room.room)
+    await admin.command("/revoke", "Nata")
+    assert await _status(harness) == ("queued", None)
+    assert "back in the queue" in member.last.text
+    seen = len(member.messages)
+    await nata.send("still here?", chat=staff_room.room, thread_id=staff_room.case_thread(conversation.case_code))
+    assert len(member.messages) == seen  # no longer reaches the member
