@@ -194,18 +194,39 @@ async def claim(
     is atomic on SQLite and PostgreSQL alike. `force` is for supervisors assigning a case, who
     may exceed a colleague's capacity.
     """
-    if not force and await active_count(session, staff_id) >= capacity:
-        return ClaimResult.at_capacity
+    busy = (
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.counsellor_id == staff_id, Conversation.status == ACTIVE)
+        .scalar_subquery()
+    )
+    # On PostgreSQL the losers skip the row the winner holds instead of queueing for its lock;
+    # SQLite has no row locks and compiles the clause away: the compare-and-set decides alone.
+    unlocked = (
+        select(Conversation.id)
+        .where(Conversation.id == conversation_id, Conversation.status == QUEUED)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    conditions = [Conversation.id == unlocked, Conversation.status == QUEUED]
+    if not force:
+        conditions.append(busy < capacity)  # capacity checked in the same statement
     result = await session.execute(
         update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.status == QUEUED)
+        .where(*conditions)
         .values(status=ACTIVE, counsellor_id=staff_id, claimed_at=now, last_activity_at=now, escalation=0)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:
         return ClaimResult.taken
-    exists = await session.scalar(select(Conversation.status).where(Conversation.id == conversation_id))
-    return ClaimResult.gone if exists in (None, CLOSED) else ClaimResult.already_taken
+    status, active = (
+        await session.execute(select(Conversation.status, busy).where(Conversation.id == conversation_id))
+    ).one_or_none() or (None, 0)
+    if status in (None, CLOSED):
+        return ClaimResult.gone
+    if status == QUEUED and not force and active >= capacity:
+        return ClaimResult.at_capacity
+    return ClaimResult.already_taken
 
 
 async def release(session: AsyncSession, conversation: Conversation, now: datetime) -> None:
