@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -10,8 +11,8 @@ from enum import StrEnum
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,35 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 def keyboard(
     buttons: list[InlineKeyboardButton], *, width: int = 1, back: CallbackData | None = None
 ) -> InlineKeyboardMarkup:
-    """Buttons in rows of `width`, then the Back/Home row."""
-    builder = InlineKeyboardBuilder()
-    for start in range(0, len(buttons), width):
-        builder.row(*buttons[start : start + width])
-    builder.row(*back_home_row(back))
-    return builder.as_markup()
+    """Buttons in rows of `width`, then the Back/Home row (built directly: no builder copies)."""
+    rows = [buttons[start : start + width] for start in range(0, len(buttons), width)]
+    rows.append(back_home_row(back))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+# Per content store (a process has one; tests have a few): the store itself, and its keyboards.
+_markups: OrderedDict[int, tuple[object, dict[tuple[object, ...], InlineKeyboardMarkup]]] = OrderedDict()
+
+
+def cached_markup(
+    content: object, key: tuple[object, ...], build: Callable[[], InlineKeyboardMarkup]
+) -> InlineKeyboardMarkup:
+    """A keyboard that depends only on the content, the language and `key`, built once.
+
+    Menus are pressed far more often than content changes (it is loaded once per process), and
+    building keyboards is most of a menu press's CPU time. Callers must not change the result.
+    """
+    entry = _markups.get(id(content))
+    if entry is None or entry[0] is not content:  # holding the store keeps its id from being reused
+        entry = _markups[id(content)] = (content, {})
+        while len(_markups) > 4:
+            _markups.popitem(last=False)
+    per_content = entry[1]
+    full_key = (get_i18n().current_locale, *key)
+    markup = per_content.get(full_key)
+    if markup is None:
+        markup = per_content[full_key] = build()
+    return markup
 
 
 async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

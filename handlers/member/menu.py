@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
@@ -17,6 +20,12 @@ router = Router(name="menu")
 
 
 def home_markup() -> InlineKeyboardMarkup:
+    """The main menu in the current language; the same every time, so built once per language."""
+    return _home_markup(get_i18n().current_locale)
+
+
+@cache
+def _home_markup(locale: str) -> InlineKeyboardMarkup:
     # Discretion: the first screen's labels say nothing about sex work.
     buttons = [
         button(_("⚖️ Rights"), Nav(to=Screen.rights)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
@@ -13,7 +13,7 @@ from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons, back_target
 from handlers.member.emergency import country_name, member_countries
 from handlers.member.youth import youth_button
-from handlers.ui import Nav, Screen, button, keyboard, show
+from handlers.ui import Nav, Screen, button, cached_markup, keyboard, show
 
 router = Router(name="rights")
 ANY_COUNTRY = "*"
@@ -35,12 +35,14 @@ async def show_country_choice(event: Message | CallbackQuery, content: ContentSt
 
 
 async def show_rights(event: Message | CallbackQuery, member: MemberInfo, content: ContentStore, country: str) -> None:
-    articles = content.articles(Section.RIGHTS, country)
-    buttons = article_buttons(articles, member.language, "📄")
-    buttons.append(button(_("🌍 Other country"), RightsCountry(country=ANY_COUNTRY)))
-    buttons.append(youth_button(Screen.rights))
+    def build() -> InlineKeyboardMarkup:
+        buttons = article_buttons(content.articles(Section.RIGHTS, country), member.language, "📄")
+        buttons.append(button(_("🌍 Other country"), RightsCountry(country=ANY_COUNTRY)))
+        buttons.append(youth_button(Screen.rights))
+        return keyboard(buttons)
+
     text = _("<b>⚖️ Your rights — {country}</b>\n\nChoose a topic.").format(country=country_name(country))
-    await show(event, text, keyboard(buttons))
+    await show(event, text, cached_markup(content, ("rights", country), build))
 
 
 @router.callback_query(Nav.filter(F.to == Screen.rights))

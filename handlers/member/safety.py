@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
@@ -11,17 +11,19 @@ from bot.content.schema import Section
 from bot.services.members import MemberInfo
 from handlers.member.articles import article_buttons
 from handlers.member.soon import Soon, soon_labels
-from handlers.ui import Nav, Screen, button, keyboard, show
+from handlers.ui import Nav, Screen, button, cached_markup, keyboard, show
 
 router = Router(name="safety")
 
 
 @router.callback_query(Nav.filter(F.to == Screen.safety))
 async def safety(query: CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
-    buttons = article_buttons(content.articles(Section.SAFETY), member.language, "📄")
-    labels = soon_labels()
-    buttons += [button(labels[feature], Soon(feature=feature)) for feature in ("alerts", "report", "check")]
-    await show(
-        query, _("<b>🛡 Safety</b>\n\nTips from sex workers, and what to do if something happens."), keyboard(buttons)
-    )
+    def build() -> InlineKeyboardMarkup:
+        buttons = article_buttons(content.articles(Section.SAFETY), member.language, "📄")
+        labels = soon_labels()
+        buttons += [button(labels[feature], Soon(feature=feature)) for feature in ("alerts", "report", "check")]
+        return keyboard(buttons)
+
+    text = _("<b>🛡 Safety</b>\n\nTips from sex workers, and what to do if something happens.")
+    await show(query, text, cached_markup(content, ("safety",), build))
     await query.answer()

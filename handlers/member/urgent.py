@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.content.loader import ContentStore
@@ -19,7 +19,7 @@ from handlers.member.articles import ArticleView
 from handlers.member.city import after_city, ask_city
 from handlers.member.clinics import ClinicList, clinic_status_lines
 from handlers.member.emergency import emergency_block
-from handlers.ui import Clock, Nav, Screen, button, keyboard, show
+from handlers.ui import Clock, Nav, Screen, button, cached_markup, keyboard, show
 
 router = Router(name="urgent")
 
@@ -41,12 +41,14 @@ def urgent_labels() -> dict[str, str]:
 
 
 async def show_urgent_menu(event: Message | CallbackQuery, member: MemberInfo, content: ContentStore) -> None:
-    labels = urgent_labels()
-    buttons = [button(labels[item], Urgent(item=item)) for item in URGENT_IDS]
+    def build() -> InlineKeyboardMarkup:
+        labels = urgent_labels()
+        return keyboard([button(labels[item], Urgent(item=item)) for item in URGENT_IDS])
+
     text = "\n\n".join(
         [_("<b>🆘 Urgent help</b>\n\nWhat happened? Tap one."), emergency_block(content, member, member.language)]
     )
-    await show(event, text, keyboard(buttons))
+    await show(event, text, cached_markup(content, ("urgent",), build))
 
 
 @router.message(Command("urgent"))
