@@ -3,10 +3,12 @@ estimate), write, and every message reaches the case topic as a copy — never a
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message, ReplyParameters
@@ -361,3 +363,20 @@ async def member_edited(message: Message, bot: Bot, session: AsyncSession, conve
         await bot.edit_message_caption(
             chat_id=organisation.staff_chat_id, message_id=copy_id, caption=message.html_text
         )
+
+
+async def erase_case_topics(bot: Bot, session: AsyncSession, member_id: int) -> None:
+    """Forget me: the member's case topics and queue cards leave the staff room too.
+
+    The rows themselves go with the member (foreign keys cascade); this removes what Telegram holds.
+    """
+    for conversation in await handoff.conversations_of_member(session, member_id):
+        organisation = await session.get(Organisation, conversation.organisation_id)
+        if organisation is None or organisation.staff_chat_id is None:
+            continue
+        if conversation.card_message_id is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.delete_message(organisation.staff_chat_id, conversation.card_message_id)
+        if conversation.thread_id is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.delete_forum_topic(organisation.staff_chat_id, conversation.thread_id)

@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from bot.content.loader import ContentStore
 from bot.services import members
 from bot.services.members import MemberInfo
 from handlers.member.city import after_city, ask_city, city_name
+from handlers.member.handoff import erase_case_topics
 from handlers.member.start import LANGUAGE_NAMES, LanguageChoice, language_markup
 from handlers.ui import Clock, Nav, Screen, button, keyboard, show
 
@@ -152,19 +153,32 @@ async def clear_yes(query: CallbackQuery, bot: Bot, session: AsyncSession, membe
     await bot.send_message(query.message.chat.id, clear_report(deleted, left), reply_markup=keyboard([]))
 
 
-@router.callback_query(SettingsAction.filter(F.action == "forget"))
-async def forget_confirm(query: CallbackQuery) -> None:
-    text = _(
+@router.message(Command("forget"))
+async def forget_command(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await show(message, _forget_text(), _forget_markup())
+
+
+def _forget_text() -> str:
+    return _(
         "<b>🗑 Forget me</b>\n\n"
         "This erases everything the bot keeps about you: your language, your city and the list of "
         "messages in this chat. It cannot be undone.\n\n"
         "Your messages stay on your phone unless you also clear the chat."
     )
+
+
+def _forget_markup() -> InlineKeyboardMarkup:
     buttons = [
         button(_("🧹 Clear chat and forget me"), SettingsAction(action="forget_all")),
         button(_("🗑 Only forget me"), SettingsAction(action="forget_yes")),
     ]
-    await show(query, text, keyboard(buttons, back=Nav(to=Screen.settings)))
+    return keyboard(buttons, back=Nav(to=Screen.settings))
+
+
+@router.callback_query(SettingsAction.filter(F.action == "forget"))
+async def forget_confirm(query: CallbackQuery) -> None:
+    await show(query, _forget_text(), _forget_markup())
     await query.answer()
 
 
@@ -184,6 +198,7 @@ async def forget_yes(
     chat_id = query.message.chat.id
     if callback_data.action == "forget_all":
         await clear_chat(bot, session, member, chat_id, clock())
+    await erase_case_topics(bot, session, member.id)
     await members.forget(session, member)
     await state.clear()
     text = _("Done. The bot has erased everything it kept about you.\n\nIf you write again, you start fresh. /start")

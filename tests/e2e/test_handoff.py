@@ -224,3 +224,19 @@ async def test_blocked_member_is_told_politely(harness: Harness) -> None:
     await member.press("🩺 Health")
     assert "not available to you until" in member.last.text
     harness.fake.advance_time(timedelta(days=8))
+
+
+async def test_forget_me_removes_the_case_topic_and_every_conversation_row(harness: Harness) -> None:
+    staff_room = await open_staff_room(harness)
+    nata = await add_staff(harness, staff_room, "Nata")
+    member = await member_in_queue(harness, "en")
+    code = await case_code(harness)
+    await nata.press("✋ Take", chat=staff_room.room)
+    await member.send("a message")
+    await member.command("/forget")
+    await member.press("🗑 Only forget me")
+    assert not any(code in topic.name for topic in staff_room.room.topics)
+    assert not any(code in (m.text or "") for m in staff_room.room.messages(staff_room.queue_thread))
+    async with harness.app.sessionmaker() as session:
+        for model in (Conversation, RelayMessage):
+            assert await session.scalar(select(func.count()).select_from(model)) == 0
