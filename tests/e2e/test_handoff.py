@@ -240,3 +240,30 @@ async def test_forget_me_removes_the_case_topic_and_every_conversation_row(harne
     async with harness.app.sessionmaker() as session:
         for model in (Conversation, RelayMessage):
             assert await session.scalar(select(func.count()).select_from(model)) == 0
+
+
+async def test_canned_reply_in_the_members_language_and_counsellor_edits(harness: Harness) -> None:
+    staff_room = await open_staff_room(harness)
+    nata = await add_staff(harness, staff_room, "Nata")
+    member = await member_in_queue(harness, "ru")
+    thread = staff_room.case_thread(await case_code(harness))
+    await nata.press("✋ Take", chat=staff_room.room)
+    await nata.press("💬 Canned reply", chat=staff_room.room)
+    await nata.press("🛡 Are you safe?", chat=staff_room.room)  # labels in the counsellor's language
+    assert member.last.text.startswith("Nata:\nВы сейчас в безопасности?")  # text in the member's
+    sent = await nata.send("Встретимся в 18:00", chat=staff_room.room, thread_id=thread)
+    await nata.edit(sent["message_id"], "Встретимся в 19:00", chat=staff_room.room)
+    assert member.last.text == "Nata:\nВстретимся в 19:00" and member.last.edited
+
+
+async def test_a_long_content_text_is_split_into_pages_that_fit(harness: Harness) -> None:
+    """The test content's long read is about 5,000 characters in every language."""
+    for language in ("en", "ru", "uk"):
+        member = await harness.started(language)
+        await member.press_data("art:long-read:0")
+        first = member.last.text
+        await member.press(t(harness, language, "Next ▶️"))
+        second = member.last.text
+        assert first != second
+        for text in (first, second):
+            assert len(text.encode("utf-16-le")) // 2 <= 4096
