@@ -287,12 +287,25 @@ async def release(
     if loaded is None:
         return
     conversation, organisation = loaded
-    now = clock()
-    await handoff.release(session, conversation, now)
     await query.answer()
-    with room.room_language(i18n, organisation):
-        await room.refresh(bot, organisation, conversation, now, None)
-        await room.post_in_case(bot, organisation, conversation, "🔁 " + _("Back in the queue."))
+    await release_case(bot, session, privacy, i18n, organisation, conversation, clock())
+
+
+async def release_case(
+    bot: Bot,
+    session: AsyncSession,
+    privacy: Privacy,
+    i18n: I18n,
+    organisation: Organisation | None,
+    conversation: Conversation,
+    now: datetime,
+) -> None:
+    """Back to the queue with its place kept: the card and panel show it, the member is told."""
+    await handoff.release(session, conversation, now)
+    if organisation is not None:
+        with room.room_language(i18n, organisation):
+            await room.refresh(bot, organisation, conversation, now, None)
+            await room.post_in_case(bot, organisation, conversation, "🔁 " + _("Back in the queue."))
     await tell_member(
         bot,
         session,
@@ -310,19 +323,7 @@ async def release_everything_of(
     conversations = await handoff.active_of(session, staff_id)
     for conversation in conversations:
         organisation = await session.get(Organisation, conversation.organisation_id)
-        await handoff.release(session, conversation, now)
-        if organisation is not None:
-            with room.room_language(i18n, organisation):
-                await room.refresh(bot, organisation, conversation, now, None)
-                await room.post_in_case(bot, organisation, conversation, "🔁 " + _("Back in the queue."))
-        await tell_member(
-            bot,
-            session,
-            privacy,
-            i18n,
-            conversation,
-            lambda: (_("Your counsellor had to step away. You are back in the queue and keep your place."), None),
-        )
+        await release_case(bot, session, privacy, i18n, organisation, conversation, now)
     return len(conversations)
 
 
