@@ -33,7 +33,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import create_app, webhook_application
+from bot.app import create_app, freeze_startup_heap, webhook_application
 from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.privacy import Privacy
@@ -160,6 +160,7 @@ async def claims(url: str, counsellors: int = 20, rounds: int = 101) -> list[flo
             await session.commit()
         latencies.append((time.perf_counter() - started) * 1000)
 
+    freeze_startup_heap()  # as the bot does once it has started (bot.app.create_app)
     # The first round opens the pool's connections (a running bot has them open): not measured.
     await asyncio.gather(*(press(conversation_ids[0], s) for s in staff_ids))
     latencies.clear()
