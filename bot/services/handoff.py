@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import dialect_insert
-from bot.db.models import Conversation, MemberBlock, RelayMessage
+from bot.db.models import Conversation, MemberBlock, Organisation, RelayMessage
 
 QUEUED, ACTIVE, CLOSED = "queued", "active", "closed"
 MEMBER, STAFF = "member", "staff"
@@ -70,14 +70,20 @@ async def get(session: AsyncSession, conversation_id: int) -> Conversation | Non
     return await session.get(Conversation, conversation_id)
 
 
-async def by_thread(session: AsyncSession, organisation_id: int, thread_id: int) -> Conversation | None:
-    """The conversation whose case topic this is (the newest, if a topic was reused)."""
-    return await session.scalar(
-        select(Conversation)
-        .where(Conversation.organisation_id == organisation_id, Conversation.thread_id == thread_id)
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
+async def case_of_topic(
+    session: AsyncSession, staff_chat_id: int, thread_id: int
+) -> tuple[Conversation, Organisation] | None:
+    """The conversation of a topic in a staff room, with its organisation, in one query."""
+    row = (
+        await session.execute(
+            select(Conversation, Organisation)
+            .join(Organisation, Organisation.id == Conversation.organisation_id)
+            .where(Organisation.staff_chat_id == staff_chat_id, Conversation.thread_id == thread_id)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def by_case_code(session: AsyncSession, organisation_id: int, case_code: str) -> Conversation | None:

@@ -206,11 +206,7 @@ async def _announce_counsellor(
 async def _case_of_message(session: AsyncSession, message: Message) -> tuple[Conversation, Organisation] | None:
     if message.message_thread_id is None:
         return None
-    organisation = await staff_service.organisation_by_staff_chat(session, message.chat.id)
-    if organisation is None:
-        return None
-    conversation = await handoff.by_thread(session, organisation.id, message.message_thread_id)
-    return (conversation, organisation) if conversation is not None else None
+    return await handoff.case_of_topic(session, message.chat.id, message.message_thread_id)
 
 
 def _signed(alias: str, html_text: str) -> str:
