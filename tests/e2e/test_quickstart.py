@@ -64,3 +64,27 @@ def test_cli_content_check_and_migrate(tmp_path: Path, monkeypatch, capsys) -> N
     assert "0 error(s)" in capsys.readouterr().out
     assert main(["migrate"]) == 0
     assert (tmp_path / "umbrella.db").exists()
+
+
+async def test_run_with_a_token_polls_telegram(tmp_path: Path) -> None:
+    """`umbrella run` with BOT_TOKEN set: long polling against the configured Bot API (here the fake)."""
+    import asyncio
+
+    from bot.app import create_app, run_polling
+    from bot.sandbox import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        settings = Settings(
+            _env_file=None,
+            bot_token=fake.token,
+            telegram_api_url=fake.base_url,
+            data_dir=tmp_path / "data",
+        )
+        app = await create_app(settings)
+        task = asyncio.create_task(run_polling(app))
+        member = fake.user("Olena", language_code="uk")
+        await member.command("/start")
+        assert "Оберіть мову" in member.last.text
+        assert [c.command for c in member.commands] == ["menu", "urgent", "settings", "help"]
+        await app.dispatcher.stop_polling()
+        await asyncio.wait_for(task, 10)
