@@ -218,16 +218,17 @@ async def run_webhook(app: Umbrella) -> None:
     if settings.webhook_secret is None:
         raise PrivacyKeyError("webhook mode needs WEBHOOK_SECRET so only Telegram can post updates")
     await app.start_background()
-    await app.bot.set_webhook(
-        url=settings.webhook_url.rstrip("/") + settings.webhook_path,  # type: ignore[union-attr]
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=app.dispatcher.resolve_used_update_types(),
-    )
     runner = web.AppRunner(webhook_application(app))
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     log.info("webhook server listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    # Only once the server listens: Telegram starts posting as soon as the webhook is set.
+    await app.bot.set_webhook(
+        url=settings.webhook_url.rstrip("/") + settings.webhook_path,  # type: ignore[union-attr]
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,5 +1,6 @@
 """The README's first command: `umbrella run` with no token starts the bot against the local sandbox."""
 
+import contextlib
 import io
 import re
 from pathlib import Path
@@ -88,3 +89,45 @@ async def test_run_with_a_token_polls_telegram(tmp_path: Path) -> None:
         assert [c.command for c in member.commands] == ["menu", "urgent", "settings", "help"]
         await app.dispatcher.stop_polling()
         await asyncio.wait_for(task, 10)
+
+
+async def test_run_in_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
+    """`umbrella run` with WEBHOOK_URL: Telegram posts updates with the secret header; others get 401."""
+    import asyncio
+    import socket
+
+    import aiohttp
+
+    from bot.app import create_app, run_webhook
+    from bot.sandbox import FakeTelegram
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeTelegram() as fake:
+        settings = Settings(
+            _env_file=None,
+            bot_token=fake.token,
+            telegram_api_url=fake.base_url,
+            data_dir=tmp_path / "data",
+            privacy_key="webhook-test-key-" + "k" * 32,
+            webhook_url=f"http://127.0.0.1:{port}",
+            webhook_secret="a-secret-only-telegram-knows",
+            webhook_host="127.0.0.1",
+            webhook_port=port,
+        )
+        app = await create_app(settings)
+        task = asyncio.create_task(run_webhook(app))
+        for _ in range(200):  # until the webhook is set and the server listens
+            if fake.webhook is not None:
+                break
+            await asyncio.sleep(0.02)
+        member = fake.user("Olena", language_code="ru")
+        await member.command("/start")
+        assert "Выберите язык" in member.last.text
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1}) as response:
+                assert response.status == 401
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
