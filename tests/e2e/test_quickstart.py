@@ -96,8 +96,6 @@ async def test_run_in_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
     import asyncio
     import socket
 
-    import aiohttp
-
     from bot.app import create_app, run_webhook
     from bot.sandbox import FakeTelegram
 
@@ -125,9 +123,9 @@ async def test_run_in_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
         member = fake.user("Olena", language_code="ru")
         await member.command("/start")
         assert "Выберите язык" in member.last.text
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1}) as response:
-                assert response.status == 401
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        async with aiohttp.ClientSession() as http, http.post(url, json={"update_id": 1}) as response:
+            assert response.status == 401
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
