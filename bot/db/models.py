@@ -161,6 +161,8 @@ class Conversation(Base):
     language: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(8), default="queued", index=True)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    # The staff room the case topic lives in (where it was created, whatever the room is later).
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
     panel_message_id: Mapped[int | None] = mapped_column(Integer, default=None)

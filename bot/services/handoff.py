@@ -393,6 +393,7 @@ async def forget_topic(session: AsyncSession, conversation: Conversation) -> Non
     """After the case topic is deleted, nothing links messages any more."""
     await session.execute(delete(RelayMessage).where(RelayMessage.conversation_id == conversation.id))
     conversation.thread_id = None
+    conversation.staff_chat_id = None
     conversation.card_message_id = None
     conversation.panel_message_id = None
 

@@ -285,15 +285,14 @@ async def relay_to_room(
     reply_to: int | None = None,
 ) -> bool:
     """Copy one member message into the case topic, once (a re-delivered update is not relayed again)."""
-    organisation = await session.get(Organisation, conversation.organisation_id)
-    if organisation is None or organisation.staff_chat_id is None or conversation.thread_id is None:
+    if conversation.staff_chat_id is None or conversation.thread_id is None:
         return False
     if not await handoff.remember_relay(session, conversation.id, MEMBER, message_id, now):
         return True
     # A reply to the counsellor's message stays a reply to the original in the case topic.
     reply_target = await handoff.counterpart(session, conversation.id, MEMBER, reply_to) if reply_to else None
     copy = await bot.copy_message(
-        organisation.staff_chat_id,
+        conversation.staff_chat_id,
         chat_id,
         message_id,
         message_thread_id=conversation.thread_id,

@@ -128,6 +128,7 @@ async def open_case_topic(bot: Bot, organisation: Organisation, conversation: Co
     """Create the case topic, its panel and the queue card (ids stored on the conversation)."""
     assert organisation.staff_chat_id is not None
     topic = await bot.create_forum_topic(organisation.staff_chat_id, topic_name(conversation))
+    conversation.staff_chat_id = organisation.staff_chat_id
     conversation.thread_id = topic.message_thread_id
     panel = await bot.send_message(
         organisation.staff_chat_id,

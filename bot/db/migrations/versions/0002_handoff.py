@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("counsellor_id", sa.Integer(), nullable=True),
+        sa.Column("staff_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("thread_id", sa.Integer(), nullable=True),
         sa.Column("card_message_id", sa.Integer(), nullable=True),
         sa.Column("panel_message_id", sa.Integer(), nullable=True),
