@@ -27,6 +27,7 @@ from bot.content.loader import ContentStore, load_content
 from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.delivery.retry import RetryMiddleware
+from bot.health import add_health_routes
 from bot.i18n import MemberI18nMiddleware, create_i18n
 from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingRecorder, utcnow
 from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
@@ -210,6 +211,7 @@ def webhook_application(app: Umbrella, *, handle_in_background: bool = False) ->
         app.dispatcher, app.bot, secret_token=secret, handle_in_background=handle_in_background
     ).register(web_app, path=app.settings.webhook_path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
+    add_health_routes(web_app, app)
     return web_app
 
 
