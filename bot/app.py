@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from bot.db.migrate import upgrade
 from bot.delivery.retry import RetryMiddleware
 from bot.health import add_health_routes
 from bot.i18n import MemberI18nMiddleware, create_i18n
+from bot.leader import Lease, RedisLease, SoleLease
+from bot.metrics import Metrics, UpdateMetricsMiddleware, add_metrics_route
 from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingRecorder, utcnow
 from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
 from bot.middlewares.keys import HashedKeyBuilder
@@ -66,16 +69,36 @@ class Umbrella:
     redis: Redis | None = None
     clock: Clock = utcnow
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
+    metrics: Metrics = field(default_factory=Metrics, repr=False)
+    lease: Lease = field(default_factory=SoleLease)
+    leading: bool = False
 
     async def start_background(self) -> None:
-        """Commands per language and the periodic retention job."""
+        """Commands per language and the timed jobs, which run only in the leader."""
         await set_commands(self.bot, self.i18n, self.settings.default_language)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        renew = max(1.0, self.settings.leader_lease_seconds / 3)
+        self.scheduler.add_job(self.lead, "interval", seconds=renew, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
         self.scheduler.start()
+        await self.lead()
+
+    async def lead(self) -> bool:
+        """Hold (or take over) the scheduler lease; timed jobs run only while this returns True."""
+        try:
+            leading = await self.lease.hold()
+        except Exception as error:  # Redis unreachable: not leading is the safe side
+            log.warning("scheduler lease unavailable: %s", type(error).__name__)
+            leading = False
+        if leading != self.leading:
+            log.info("this worker %s the scheduler leader", "is now" if leading else "is no longer")
+        self.leading = leading
+        return leading
 
     async def purge_expired(self) -> None:
+        if not await self.lead():
+            return
         async with self.sessionmaker() as session:
             messages, old_members = await members.purge_expired(
                 session,
@@ -99,6 +122,8 @@ class Umbrella:
             idle_close_after=timedelta(minutes=s.handoff_idle_close_after),
             topic_retention=timedelta(days=s.case_topic_retention_days),
         )
+        if not await self.lead():
+            return
         try:
             await run_handoff_jobs(self.bot, self.sessionmaker, self.privacy, self.i18n, timings, self.clock)
         except Exception as error:  # the scheduler must keep running; the next minute tries again
@@ -107,6 +132,9 @@ class Umbrella:
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.leading:
+            with contextlib.suppress(Exception):  # expiry hands it over anyway
+                await self.lease.release()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
         if self.redis is not None:
@@ -147,6 +175,8 @@ async def create_app(
         seen, limiter = MemorySeenUpdates(), MemoryLimiter(settings.throttle_window)
 
     dp = Dispatcher(storage=storage, events_isolation=isolation)
+    metrics = Metrics()
+    dp.update.outer_middleware(UpdateMetricsMiddleware(metrics))  # outermost: latency covers everything
     dp.update.outer_middleware(DedupeMiddleware(seen))
     # The member cache is for a single process; several workers (Redis) always read the database.
     cache = MemberCache(settings.member_cache_seconds) if redis is None and settings.member_cache_seconds else None
@@ -172,6 +202,10 @@ async def create_app(
     app = Umbrella(
         settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis, clock
     )
+    app.metrics = metrics
+    metrics.instrument_bot(app.bot)
+    if redis is not None:
+        app.lease = RedisLease(redis, ttl=settings.leader_lease_seconds)
     freeze_startup_heap()
     return app
 
@@ -212,6 +246,7 @@ def webhook_application(app: Umbrella, *, handle_in_background: bool = False) ->
     ).register(web_app, path=app.settings.webhook_path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
     add_health_routes(web_app, app)
+    add_metrics_route(web_app, app)
     return web_app
 
 

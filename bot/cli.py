@@ -1,4 +1,4 @@
-"""`umbrella`: run the bot, migrate the database, check the content, start the sandbox."""
+"""`umbrella`: run the bot, migrate the database, check the content, start the sandbox, export statistics."""
 
 from __future__ import annotations
 
@@ -244,6 +244,57 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
+# --- anonymous statistics (issue 8) ---------------------------------------------------------------
+
+
+def _add_stats_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    stats = commands.add_parser("stats", help="anonymous statistics for funders")
+    stats_commands = stats.add_subparsers(dest="stats_command", required=True)
+    export = stats_commands.add_parser(
+        "export", help="write an organisation's figures of a week or month as CSV (counts of 1-4 read <5)"
+    )
+    export.add_argument("--org", required=True, help="organisation slug")
+    export.add_argument("--period", required=True, help="an ISO week (2026-W48) or a month (2026-11)")
+    export.add_argument("--out", default=None, help="the CSV file to write (default: standard output)")
+
+
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from bot.services import staff, stats
+
+    try:
+        period = stats.parse_period(args.period)
+    except stats.PeriodInvalid:
+        return _fail(f"{args.period!r} is neither an ISO week like 2026-W48 nor a month like 2026-11")
+
+    written: list[str] = []
+
+    async def export(session, privacy) -> int:  # type: ignore[no-untyped-def]
+        organisation = await staff.organisation_by_slug(session, args.org)
+        if organisation is None:
+            return _fail(f"no organisation {args.org!r}")
+        figures = await stats.compute(session, organisation, period)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(stats.CSV_HEADER)
+        writer.writerows(stats.csv_rows(figures))
+        written.append(buffer.getvalue())
+        return 0
+
+    code = asyncio.run(_with_database(settings, export))
+    if code != 0:
+        return code
+    if args.out is None:
+        sys.stdout.write(written[0])
+    else:
+        with open(args.out, "w", encoding="utf-8", newline="") as file:
+            file.write(written[0])
+        print(f"statistics of {args.org} for {period.label} written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="umbrella", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     content_commands.add_parser("check", help="validate content/ and report completeness per language")
     commands.add_parser("key", help="print a new random PRIVACY_KEY")
     _add_org_and_staff_commands(commands)
+    _add_stats_commands(commands)
     args = parser.parse_args(argv)
     settings = Settings()
     handlers = {"run": _run, "migrate": _migrate, "key": _key}
@@ -270,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         return _org(settings, args)
     if args.command == "staff":
         return _staff(settings, args)
+    if args.command == "stats":
+        return _stats(settings, args)
     if args.command == "sandbox":
         return _sandbox(settings, terminal=args.terminal, port=args.port)
     return handlers[args.command](settings)

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     handoff_idle_warn_after: int = Field(default=60, ge=1)
     handoff_idle_close_after: int = Field(default=90, ge=2)
     case_topic_retention_days: int = Field(default=30, ge=1)
+    # Several workers (REDIS_URL set): the scheduler leader's lease; a dead leader is replaced within it.
+    leader_lease_seconds: float = Field(default=30, ge=3)
     # Members who have not written for this long are erased automatically.
     inactive_member_retention_days: int = Field(default=365, ge=30)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from aiogram import F, Router
 
 from bot.middlewares.staff import StaffContextMiddleware
@@ -24,14 +26,15 @@ from handlers.member import (
 )
 
 
-def _detached(router: Router) -> Router:
-    """Feature routers live at module level; one process may assemble several dispatchers (tests,
-    a restart in place, benchmarks), so a router is taken from its previous parent first."""
-    parent = router.parent_router
-    if parent is not None:
-        parent.sub_routers.remove(router)
-        router._parent_router = None  # aiogram allows one parent and has no public detach
-    return router
+def _fresh(router: Router) -> Router:
+    """A copy of a feature router for one dispatcher.
+
+    Feature routers live at module level (decorators register their handlers there), but aiogram
+    lets a router belong to one parent only, and one process may assemble several dispatchers:
+    workers sharing a process in tests, a restart in place, the sandbox's reset. Each dispatcher
+    gets its own copy; the handlers themselves are shared, the module's router is never attached.
+    """
+    return copy.deepcopy(router)
 
 
 def member_router() -> Router:
@@ -57,7 +60,7 @@ def member_router() -> Router:
         handoff.relay_router,  # free text and media go to the counsellor while a chat is open
         fallback.router,  # last: whatever nobody else understood
     ]
-    router.include_routers(*map(_detached, features))
+    router.include_routers(*map(_fresh, features))
     return router
 
 
@@ -70,25 +73,25 @@ def staff_room_router() -> Router:
     router.edited_message.filter(F.chat.type == "supergroup")
     router.callback_query.filter(F.message.chat.type == "supergroup")
     StaffContextMiddleware().setup(router)
-    router.include_router(_detached(cases.router))
+    router.include_router(_fresh(cases.router))
     return router
 
 
 def staff_router() -> Router:
     """Staff onboarding (the invite deep link wins over the member /start), administration and duty,
     in private chats and staff rooms; the handlers declare the roles they need."""
-    from handlers.staff import admin, duty, onboarding
+    from handlers.staff import admin, duty, onboarding, stats
 
     router = Router(name="staff")
     StaffContextMiddleware().setup(router)
-    router.include_routers(*map(_detached, [onboarding.router, admin.router, duty.router]))
+    router.include_routers(*map(_fresh, [onboarding.router, admin.router, duty.router, stats.router]))
     return router
 
 
 def get_routers() -> list[Router]:
     return [
-        _detached(errors.router),
-        _detached(system.router),
+        _fresh(errors.router),
+        _fresh(system.router),
         staff_router(),
         staff_room_router(),
         member_router(),
