@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -38,11 +38,8 @@ from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.privacy import Privacy
 from bot.sandbox import FakeTelegram
-from bot.sandbox.demo import add_staff, open_staff_room
-from bot.services import handoff, members
-from bot.services import staff as staff_service
-from bot.services.handoff import Topic
-from bot.services.staff import Role
+from bot.sandbox.demo import add_staff, claim_contest, open_staff_room
+from bot.services import handoff
 from bot.settings import Settings
 
 SECRET = "bench-secret"
@@ -131,25 +128,7 @@ async def claims(url: str, counsellors: int = 20, rounds: int = 101) -> list[flo
     sessions = create_sessionmaker(engine)
     privacy = Privacy("b" * 40)
     async with sessions() as session:
-        organisation = await staff_service.create_organisation(session, "org", "Org", ["kyiv"], default=True)
-        staff_ids = []
-        for n in range(counsellors):
-            token = await staff_service.create_invite(session, privacy, organisation.id, Role.counsellor, NOW)
-            staff_ids.append((await staff_service.redeem_invite(session, privacy, token, 9000 + n, 9000 + n, NOW)).id)
-        conversation_ids = []
-        for n in range(rounds):
-            member, _ = await members.ensure(session, privacy, n + 1, n + 1, "uk", NOW.date())
-            conversation, _ = await handoff.open_conversation(
-                session,
-                member_id=member.id,
-                organisation_id=organisation.id,
-                case_code=f"C{n}",
-                topic=Topic.health,
-                language="uk",
-                now=NOW + timedelta(seconds=n),
-            )
-            conversation_ids.append(conversation.id)
-        await session.commit()
+        staff_ids, conversation_ids = await claim_contest(session, privacy, counsellors, rounds, NOW)
 
     latencies: list[float] = []
 

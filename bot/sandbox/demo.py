@@ -4,6 +4,7 @@ the benchmarks, so trying Umbrella needs no Telegram account and no setup."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from aiogram import Bot
@@ -121,3 +122,33 @@ async def seed_demo_organisation(sandbox: Sandbox) -> None:
     for alias, roles, languages, status in team:
         person = sandbox.add_staff(alias, status=status, language=languages[0])
         await add_staff(app, sandbox.fake, staff_room, alias, roles=roles, languages=languages, user=person.user)
+
+
+async def claim_contest(
+    session: AsyncSession, privacy: Privacy, counsellors: int, waiting: int, now: datetime
+) -> tuple[list[int], list[int]]:
+    """An organisation with `counsellors` counsellors and `waiting` members in its queue, for the
+    test and the benchmark of competing Take presses; returns (staff ids, conversation ids)."""
+    from bot.services import handoff, members
+    from bot.services.handoff import Topic
+
+    organisation = await staff_service.create_organisation(session, "org", "Org", ["kyiv"], default=True)
+    staff_ids = []
+    for n in range(counsellors):
+        token = await staff_service.create_invite(session, privacy, organisation.id, Role.counsellor, now)
+        staff_ids.append((await staff_service.redeem_invite(session, privacy, token, 9000 + n, 9000 + n, now)).id)
+    conversation_ids = []
+    for n in range(waiting):
+        member, _ = await members.ensure(session, privacy, n + 1, n + 1, "uk", now.date())
+        conversation, _ = await handoff.open_conversation(
+            session,
+            member_id=member.id,
+            organisation_id=organisation.id,
+            case_code=f"C{n}",
+            topic=Topic.health,
+            language="uk",
+            now=now + timedelta(seconds=n),
+        )
+        conversation_ids.append(conversation.id)
+    await session.commit()
+    return staff_ids, conversation_ids

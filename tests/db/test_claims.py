@@ -12,10 +12,10 @@ from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Conversation
 from bot.privacy import Privacy
+from bot.sandbox.demo import claim_contest
 from bot.services import handoff, members
 from bot.services import staff as staff_service
 from bot.services.handoff import ClaimResult, Topic
-from bot.services.staff import Role
 
 PRIVACY = Privacy("c" * 40)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -27,26 +27,7 @@ async def _setup(url: str):
     await upgrade(engine)
     sessions = create_sessionmaker(engine)
     async with sessions() as session:
-        organisation = await staff_service.create_organisation(session, "org", "Org", ["kyiv"], default=True)
-        staff_ids = []
-        for n in range(COUNSELLORS):
-            token = await staff_service.create_invite(session, PRIVACY, organisation.id, Role.counsellor, NOW)
-            info = await staff_service.redeem_invite(session, PRIVACY, token, 10_000 + n, 10_000 + n, NOW)
-            staff_ids.append(info.id)
-        conversation_ids = []
-        for n in range(ROUNDS):
-            member, _ = await members.ensure(session, PRIVACY, n + 1, n + 1, "uk", NOW.date())
-            conversation, _ = await handoff.open_conversation(
-                session,
-                member_id=member.id,
-                organisation_id=organisation.id,
-                case_code=f"C{n}",
-                topic=Topic.health,
-                language="uk",
-                now=NOW + timedelta(seconds=n),
-            )
-            conversation_ids.append(conversation.id)
-        await session.commit()
+        staff_ids, conversation_ids = await claim_contest(session, PRIVACY, COUNSELLORS, ROUNDS, NOW)
     return engine, sessions, staff_ids, conversation_ids
 
 
