@@ -35,6 +35,7 @@ from bot.metrics import Metrics, UpdateMetricsMiddleware, add_metrics_route
 from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingRecorder, utcnow
 from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
 from bot.middlewares.keys import HashedKeyBuilder
+from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
 from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
 from bot.services import members
@@ -166,8 +167,9 @@ async def create_app(
     storage: BaseStorage
     isolation: BaseEventIsolation
     if redis is not None:
-        storage = RedisStorage(redis, key_builder=HashedKeyBuilder(privacy), state_ttl=FSM_TTL, data_ttl=FSM_TTL)
-        isolation = storage.create_isolation()
+        redis_storage = RedisStorage(redis, key_builder=HashedKeyBuilder(privacy), state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+        storage = ResilientStorage(redis_storage)
+        isolation = ResilientIsolation(redis_storage.create_isolation())
         seen = RedisSeenUpdates(redis)
         limiter = RedisLimiter(redis, settings.throttle_window)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
@@ -10,6 +11,8 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy import Privacy
@@ -24,6 +27,11 @@ def _where(error: BaseException) -> str:
     """The failing frames (file, line, function) without the exception's message, which may hold input."""
     frames = traceback.extract_tb(error.__traceback__)[-4:]
     return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}:{f.name}" for f in reversed(frames))
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database or Redis did not answer: not a bug, and the member should hear it plainly."""
+    return isinstance(error, OperationalError | InterfaceError | RedisError | OSError | TimeoutError)
 
 
 @router.error()
@@ -56,12 +64,21 @@ async def on_error(
     if chat is None or chat.type != "private":
         return
     language = guess_language(user.language_code if user else None, i18n.default_locale)
-    async with sessionmaker() as session:
-        member = await members.find(session, privacy, user.id) if user else None
-        if member is not None:
-            language = member.language
+    outage = is_outage(event.exception)
+    if user is not None and not outage:
+        with contextlib.suppress(Exception):  # the member's own language if we can still read it
+            async with sessionmaker() as session:
+                member = await members.find(session, privacy, user.id)
+                if member is not None:
+                    language = member.language
     with i18n.context(), i18n.use_locale(language):
-        text = _("Sorry, something went wrong on our side. Please try again, or open /menu.")
+        if outage:
+            text = _(
+                "Part of this service is not available right now, so I could not do that. Please try again "
+                "in a few minutes. If you are in danger, call 112."
+            )
+        else:
+            text = _("Sorry, something went wrong on our side. Please try again, or open /menu.")
     try:
         await update.bot.send_message(chat.id, text) if update.bot else None  # type: ignore[func-returns-value]
     except Exception as error:  # the apology itself failed (blocked, network): nothing more to do

@@ -6,6 +6,7 @@ them in the same transaction, so "clear chat" knows what it may delete.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, MessageId, TelegramObject, Update, User
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.privacy import Privacy
@@ -23,6 +25,7 @@ from bot.services import members
 from bot.services.members import MemberCache, MemberInfo, guess_language
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 # (chat id, message id) of every message the bot sends while handling the current update.
 _OUTGOING: ContextVar[list[tuple[int, int]] | None] = ContextVar("umbrella_outgoing", default=None)
@@ -106,12 +109,19 @@ class MemberContextMiddleware(BaseMiddleware):
                 result = await handler(event, data)
             finally:
                 _OUTGOING.reset(token)
-            if member is not None and not member.forgotten:
-                ids = [mid for cid, mid in outgoing if cid == chat.id]
-                if isinstance(event, Update) and event.message is not None:
-                    ids.append(event.message.message_id)
-                await members.record_messages(session, member.id, ids, self.clock())
-            await session.commit()
+            handler_used_database = session.in_transaction()
+            try:
+                if member is not None and not member.forgotten:
+                    ids = [mid for cid, mid in outgoing if cid == chat.id]
+                    if isinstance(event, Update) and event.message is not None:
+                        ids.append(event.message.message_id)
+                    await members.record_messages(session, member.id, ids, self.clock())
+                await session.commit()
+            except (OperationalError, InterfaceError, OSError) as error:
+                if handler_used_database:
+                    raise  # the handler's own changes were not saved: the member must hear it
+                # The member got their answer; only "clear chat" bookkeeping is lost during an outage.
+                log.warning("database unavailable, message ids not recorded: %s", type(error).__name__)
             if self.cache is not None and member is not None and user_hash is not None:
                 self.cache.put(user_hash, member)
             return result

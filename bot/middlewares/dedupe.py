@@ -9,6 +9,9 @@ from typing import Any, Protocol
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.middlewares.resilient import redis_unavailable
 
 SEEN_TTL_SECONDS = 24 * 3600  # Telegram keeps an undelivered update at most 24 hours
 
@@ -43,7 +46,11 @@ class RedisSeenUpdates:
 
     async def first_time(self, bot_id: int, update_id: int) -> bool:
         key = f"{self._prefix}:{bot_id}:{update_id}"
-        return bool(await self._redis.set(key, 1, nx=True, ex=SEEN_TTL_SECONDS))
+        try:
+            return bool(await self._redis.set(key, 1, nx=True, ex=SEEN_TTL_SECONDS))
+        except RedisError as error:  # answering twice beats not answering at all
+            redis_unavailable(error)
+            return True
 
 
 class DedupeMiddleware(BaseMiddleware):

@@ -11,7 +11,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from bot.middlewares.resilient import redis_unavailable
 from bot.privacy import Privacy
 
 
@@ -50,10 +52,14 @@ class RedisLimiter:
 
     async def hit(self, key: str) -> int:
         name = f"{self._prefix}:{key}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.pexpire(name, self._window_ms, nx=True)
-            count, _ = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.pexpire(name, self._window_ms, nx=True)
+                count, _ = await pipe.execute()
+        except RedisError as error:  # no flood control beats no answers
+            redis_unavailable(error)
+            return 1
         return int(count)
 
 
