@@ -68,13 +68,6 @@ def _format_when(moment: datetime, organisation: Organisation, language: str) ->
     return format_datetime(local, "EEEE HH:mm", locale=language)
 
 
-async def _counsellor_alias(session: AsyncSession, conversation: Conversation) -> str | None:
-    if conversation.counsellor_id is None:
-        return None
-    person = await staff.staff_by_id(session, conversation.counsellor_id)
-    return person.alias if person else None
-
-
 async def status_screen(
     event: Message | CallbackQuery,
     session: AsyncSession,
@@ -87,7 +80,7 @@ async def status_screen(
     organisation = await session.get(Organisation, conversation.organisation_id)
     assert organisation is not None
     if conversation.status == ACTIVE:
-        alias = html.quote(await _counsellor_alias(session, conversation) or "")
+        alias = html.quote(await room.counsellor_alias(session, conversation) or "")
         text = _("💬 You are talking to {alias}. Just write here.").format(alias=alias)
         buttons = [button(_("✖️ End the chat"), HandoffAction(id=conversation.id, action="end"))]
         await show(event, text, keyboard(buttons))
@@ -193,10 +186,13 @@ async def topic_chosen(
     await status_screen(query, session, conversation, member, content, now)
 
 
-async def _own_open(session: AsyncSession, member: MemberInfo, conversation_id: int) -> Conversation | None:
-    """The member's own open conversation with this id, or None (stale or forged buttons)."""
+async def _own_open(
+    query: CallbackQuery, session: AsyncSession, member: MemberInfo, conversation_id: int
+) -> Conversation | None:
+    """The member's own open conversation with this id; a stale or forged button is told it ended."""
     conversation = await handoff.get(session, conversation_id)
     if conversation is None or conversation.member_id != member.id or conversation.status == handoff.CLOSED:
+        await query.answer(_("This chat has ended."), show_alert=True)
         return None
     return conversation
 
@@ -210,9 +206,8 @@ async def refresh_place(
     content: ContentStore,
     clock: Clock,
 ) -> None:
-    conversation = await _own_open(session, member, callback_data.id)
+    conversation = await _own_open(query, session, member, callback_data.id)
     if conversation is None:
-        await query.answer(_("This chat has ended."), show_alert=True)
         return
     await query.answer()
     await status_screen(query, session, conversation, member, content, clock())
@@ -228,14 +223,13 @@ async def leave_or_end(
     i18n: I18n,
     clock: Clock,
 ) -> None:
-    conversation = await _own_open(session, member, callback_data.id)
+    conversation = await _own_open(query, session, member, callback_data.id)
     if conversation is None:
-        await query.answer(_("This chat has ended."), show_alert=True)
         return
     await query.answer()
     now = clock()
     was_queued = conversation.status == QUEUED
-    alias = await _counsellor_alias(session, conversation)
+    alias = await room.counsellor_alias(session, conversation)
     await handoff.close(session, conversation, now)
     organisation = await session.get(Organisation, conversation.organisation_id)
     if organisation is not None:
@@ -334,8 +328,10 @@ async def send_anyway(
     member: MemberInfo,
     clock: Clock,
 ) -> None:
-    conversation = await _own_open(session, member, callback_data.id)
-    if conversation is None or query.message is None:
+    conversation = await _own_open(query, session, member, callback_data.id)
+    if conversation is None:
+        return
+    if query.message is None:
         await query.answer(_("This chat has ended."), show_alert=True)
         return
     await query.answer()

@@ -64,13 +64,6 @@ async def member_chat(session: AsyncSession, privacy: Privacy, conversation: Con
     return privacy.decrypt_chat_id(member.chat_id_enc) if member is not None else None
 
 
-async def alias_of(session: AsyncSession, staff_id: int | None) -> str | None:
-    if staff_id is None:
-        return None
-    person = await staff_service.staff_by_id(session, staff_id)
-    return person.alias if person else None
-
-
 def may_act(person: StaffInfo | None, conversation: Conversation, *, assigned_only: bool = True) -> bool:
     """Counsellors of the conversation's organisation; the assigned one (or a supervisor) for most actions."""
     if person is None or not person.active or person.organisation_id != conversation.organisation_id:
@@ -353,7 +346,7 @@ async def close_case(
     note: str,
 ) -> None:
     """Close a conversation: the member is told and asked for feedback; the card and topic close."""
-    alias = await alias_of(session, conversation.counsellor_id)
+    alias = await room.counsellor_alias(session, conversation)
     await handoff.close(session, conversation, now)
 
     def goodbye() -> tuple[str, InlineKeyboardMarkup]:

@@ -15,8 +15,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, Organisation
+from bot.services import staff as staff_service
 from bot.services.handoff import ACTIVE, CLOSED, QUEUED, Topic
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,14 @@ class CaseAction(CallbackData, prefix="case"):
 
     id: int
     action: str  # take, release, transfer, close, close_yes, block, canned
+
+
+async def counsellor_alias(session: AsyncSession, conversation: Conversation) -> str | None:
+    """The alias of the conversation's counsellor (None while it waits), the only name anyone sees."""
+    if conversation.counsellor_id is None:
+        return None
+    person = await staff_service.staff_by_id(session, conversation.counsellor_id)
+    return person.alias if person else None
 
 
 def topic_label(topic: str) -> str:
