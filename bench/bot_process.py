@@ -1,6 +1,8 @@
 """One bot under benchmark, in its own process: `bot_process.py bare|umbrella BASE_URL WORKDIR`.
 
 Prints the webhook port on stdout once the webhook is set, then serves until terminated.
+`BENCH_DATABASE_URL` and `BENCH_REDIS_URL` put Umbrella on PostgreSQL and Redis (several workers);
+`BENCH_NO_WEBHOOK=1` leaves setting the webhook to the caller (a load balancer in front of workers).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ async def main(kind: str, base_url: str, workdir: Path) -> None:
             webhook_secret=SECRET,
             webhook_path="/hook",
             throttle_limit=1_000_000,  # a benchmark is a flood by design
+            database_url=os.environ.get("BENCH_DATABASE_URL") or None,
+            redis_url=os.environ.get("BENCH_REDIS_URL") or None,
         )
         umbrella = await create_app(settings, token=DEFAULT_TOKEN)
         bot, app = umbrella.bot, webhook_application(umbrella)
@@ -69,7 +73,10 @@ async def main(kind: str, base_url: str, workdir: Path) -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]
-    await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token=SECRET)
+    if not os.environ.get("BENCH_NO_WEBHOOK"):
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token=SECRET)
+    elif kind != "bare":
+        await umbrella.start_background()  # as `umbrella run` does: the lease, the timed jobs
     print(port, flush=True)
     await asyncio.Event().wait()
 

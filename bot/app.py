@@ -38,6 +38,7 @@ from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
 from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
+from bot.response_types import PinResponseTypes
 from bot.services import members
 from bot.services.canned import load_canned
 from bot.services.members import MemberCache
@@ -146,6 +147,7 @@ class Umbrella:
 def create_bot(settings: Settings, token: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
+    bot.session.middleware(PinResponseTypes())
     bot.session.middleware(RetryMiddleware())
     bot.session.middleware(OutgoingRecorder())
     return bot
