@@ -39,9 +39,10 @@ from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
 from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
 from bot.response_types import PinResponseTypes
-from bot.services import members
+from bot.services import members, usage
 from bot.services.canned import load_canned
 from bot.services.members import MemberCache
+from bot.services.usage import SectionTally
 from bot.settings import Settings
 from handlers import get_routers
 
@@ -83,6 +84,8 @@ class Umbrella:
         self.scheduler.add_job(self.lead, "interval", seconds=renew, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
+        # Every worker flushes its own tally, leader or not.
+        self.scheduler.add_job(self.flush_usage, "interval", minutes=1, coalesce=True, max_instances=1)
         self.scheduler.start()
         await self.lead()
 
@@ -131,9 +134,24 @@ class Umbrella:
         except Exception as error:  # the scheduler must keep running; the next minute tries again
             log.error("handoff jobs failed: %s", type(error).__name__)
 
+    async def flush_usage(self) -> None:
+        """Add this process's section counts to the database; kept for the next try if it is down."""
+        tally: SectionTally = self.dispatcher.workflow_data["section_tally"]
+        if not len(tally):
+            return
+        counts = tally.take()
+        try:
+            async with self.sessionmaker() as session:
+                await usage.add_counts(session, counts)
+                await session.commit()
+        except Exception as error:  # the database is away: nothing is lost, the next flush retries
+            tally.restore(counts)
+            log.warning("section counts not saved yet: %s", type(error).__name__)
+
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.flush_usage()
         if self.leading:
             with contextlib.suppress(Exception):  # expiry hands it over anyway
                 await self.lease.release()
@@ -198,6 +216,7 @@ async def create_app(
         i18n=i18n,
         member_cache=cache,
         canned=load_canned(settings.content_dir),
+        section_tally=SectionTally(),
     )
 
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)

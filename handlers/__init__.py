@@ -22,6 +22,7 @@ from handlers.member import (
     soon,
     start,
     urgent,
+    usage,
     youth,
 )
 
@@ -43,6 +44,9 @@ def member_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.edited_message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
+    tally = usage.SectionTallyMiddleware()
+    router.message.outer_middleware(tally)
+    router.callback_query.outer_middleware(tally)
     features = [
         start.router,
         menu.router,

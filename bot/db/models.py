@@ -201,3 +201,19 @@ class MemberBlock(Base):
     reason: Mapped[str] = mapped_column(String(500))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Anonymous usage figures ----------------------------------------------------------------------
+
+
+class SectionOpen(Base):
+    """How often a menu section was opened on a day by members of a city: a count, no trail."""
+
+    __tablename__ = "section_opens"
+    __table_args__ = (UniqueConstraint("day", "city", "section"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)  # in the city's time zone
+    city: Mapped[str] = mapped_column(String(20))  # "" when the member chose none
+    section: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer, default=0)

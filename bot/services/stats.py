@@ -12,7 +12,8 @@ Framework-free: takes a session and plain values, returns plain dataclasses. The
   conversations are gone with them;
 - nothing here carries an id, a case code, a hash, an alias or a time of a single conversation.
 
-Reports, alerts, broadcasts and menu-section counts belong to features not built yet: not here.
+Menu sections opened come from day counts per city (bot.services.usage): an organisation sees the
+cities it serves, and the default organisation also members who chose no city.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Conversation, Member, Organisation
+from bot.services import usage
 from bot.services.handoff import Topic
 
 MIN_COUNT = 5  # counts below this are shown as "<5"; figures based on fewer are withheld
@@ -136,6 +138,8 @@ class Stats:
     overall: Figures
     by_city: dict[str, Figures]  # city id → figures, cities sorted; members who chose a city
     city_unknown: SmallCount  # conversations of members who did not choose a city
+    sections: dict[str, SmallCount] = field(default_factory=dict)  # section → times opened, in menu order
+    sections_by_city: dict[str, dict[str, SmallCount]] = field(default_factory=dict)  # "" = no city chosen
 
 
 @dataclass(frozen=True)
@@ -213,11 +217,22 @@ async def compute(session: AsyncSession, organisation: Organisation, period: Per
     for row in rows:
         if row.city:
             cities.setdefault(row.city, []).append(row)
+    served = [c.city for c in organisation.cities] + ([usage.NO_CITY] if organisation.is_default else [])
+    opens = await usage.counts_between(session, period.start, period.end, served)
+    per_city: dict[str, Counter[str]] = {}
+    for (city, section), count in opens.items():
+        per_city.setdefault(city, Counter())[section] += count
+
+    def in_order(counts: Counter[str]) -> dict[str, SmallCount]:
+        return {section: SmallCount(counts[section]) for section in usage.SECTIONS}
+
     return Stats(
         period=period,
         overall=figures(rows),
         by_city={city: figures(cities[city]) for city in sorted(cities)},
         city_unknown=SmallCount(sum(1 for row in rows if not row.city)),
+        sections=in_order(sum(per_city.values(), Counter())),
+        sections_by_city={city: in_order(per_city[city]) for city in sorted(per_city)},
     )
 
 
@@ -261,6 +276,11 @@ def csv_rows(stats: Stats) -> list[tuple[str, str, str, str, str]]:
     out.append((label, "all", "conversations_city_not_chosen", "", str(stats.city_unknown)))
     for city, group in stats.by_city.items():
         add(city, group)
+    for section, count in stats.sections.items():
+        out.append((label, "all", "sections_opened", section, str(count)))
+    for city, sections in stats.sections_by_city.items():
+        for section, count in sections.items():
+            out.append((label, city or "no_city", "sections_opened", section, str(count)))
     return out
 
 

@@ -62,6 +62,18 @@ def _figures_lines(group: Figures) -> list[str]:
     ]
 
 
+def _section_names() -> dict[str, str]:
+    return {
+        "rights": _("Rights"),
+        "health": _("Health & clinics"),
+        "safety": _("Safety"),
+        "person": _("Talk to a person"),
+        "urgent": _("Urgent help"),
+        "settings": _("Settings"),
+        "help": _("Help"),
+    }
+
+
 def render(stats: Stats, organisation_name: str) -> str:
     lines = [
         _("<b>Statistics of {organisation}, {period}</b>").format(
@@ -78,6 +90,9 @@ def render(stats: Stats, organisation_name: str) -> str:
             )
         )
     lines.append(_("• no city chosen: {count} conversations").format(count=_n(stats.city_unknown)))
+    names = _section_names()
+    opened = ", ".join(f"{html.quote(names.get(name, name))} {_n(count)}" for name, count in stats.sections.items())
+    lines += ["", _("<b>Menu sections opened</b>"), opened or "—"]
     lines.append("")
     lines.append(
         _("Counts of 1–4 are shown as “{small}”. The CSV export has every figure per city.").format(

@@ -154,3 +154,45 @@ def test_periods() -> None:
     with pytest.raises(PeriodInvalid):
         stats.parse_period("2026-11", PeriodKind.week)
     assert [str(SmallCount(n)) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]
+
+
+async def test_section_opens_add_up_across_flushes_and_stay_within_the_organisations_cities(database_url: str) -> None:
+    """Two workers flush into the same day rows; an organisation sees its own cities (and the default
+    one members without a city); the table holds counts only."""
+    from sqlalchemy import inspect
+
+    from bot.services import usage
+    from bot.services.usage import SectionTally
+
+    engine, sessions = await _seed(database_url)
+    first, second = SectionTally(), SectionTally()
+    for _ in range(7):
+        first.add(date(2026, 11, 3), "kyiv", "rights")
+    for _ in range(3):
+        second.add(date(2026, 11, 3), "kyiv", "rights")
+        second.add(date(2026, 11, 4), None, "urgent")
+        second.add(date(2026, 11, 4), "odesa", "urgent")  # the other organisation's city
+    second.add(date(2026, 12, 1), "kyiv", "rights")  # another month
+    try:
+        for tally in (first, second):
+            async with sessions() as session:
+                await usage.add_counts(session, tally.take())
+                await session.commit()
+        assert not len(first) and not len(second)
+        async with sessions() as session:
+            org = await staff_service.organisation_by_slug(session, "org")
+            other = await staff_service.organisation_by_slug(session, "other")
+            november = stats.parse_period("2026-11")
+            mine = await stats.compute(session, org, november)
+            theirs = await stats.compute(session, other, november)
+            described = await session.run_sync(lambda s: inspect(s.bind).get_columns("section_opens"))
+            columns = {column["name"] for column in described}
+        assert mine.sections["rights"] == SmallCount(10)
+        assert str(mine.sections["urgent"]) == "<5"  # three members without a city, default organisation
+        assert mine.sections_by_city["kyiv"]["rights"] == SmallCount(10)
+        assert "odesa" not in mine.sections_by_city
+        assert str(theirs.sections["urgent"]) == "<5" and theirs.sections["rights"] == SmallCount(0)
+        assert ("2026-11", "all", "sections_opened", "rights", "10") in stats.csv_rows(mine)
+        assert columns == {"id", "day", "city", "section", "count"}
+    finally:
+        await engine.dispose()

@@ -63,6 +63,11 @@ async def test_supervisor_sees_stats_others_are_refused(harness: Harness) -> Non
     assert "Statistics of Demo organisation, 2026-11" in answer.text
     assert "Conversations: <5" in answer.text  # the fake shows the parsed text  # one conversation: shown as "<5"
     assert "Median wait: withheld" in answer.text
+    await harness.app.flush_usage()  # the member opened "Talk to a person" once: a small count
+    await sofia.command("/stats", "month 2026-11", chat=staff_room.room)
+    answer = staff_room.room.messages()[-1]
+    assert "Menu sections opened" in answer.text and "Talk to a person <5" in answer.text
+    assert "Rights 0" in answer.text
     for secret in (str(member.id), "Oksana", "oksana_night"):
         assert secret not in answer.text
 
@@ -92,6 +97,8 @@ async def test_csv_export_names_nobody(harness: Harness, tmp_path: Path, monkeyp
         codes = list(await session.scalars(select(Conversation.case_code)))
     assert len(codes) == 6
 
+    # Each member opened "Talk to a person" once; the tally reaches the database when flushed.
+    await harness.app.flush_usage()
     out = tmp_path / "stats.csv"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", harness.settings.database)
@@ -108,6 +115,9 @@ async def test_csv_export_names_nobody(harness: Harness, tmp_path: Path, monkeyp
     assert ["2026-11", "all", "conversations_by_topic", "health", "6"] in rows
     assert ["2026-11", "all", "answered", "", "<5"] in rows  # one was taken
     assert ["2026-11", "all", "median_wait_minutes", "", "withheld"] in rows
+    assert ["2026-11", "all", "sections_opened", "person", "6"] in rows
+    assert ["2026-11", "kyiv", "sections_opened", "person", "6"] in rows
+    assert ["2026-11", "all", "sections_opened", "rights", "0"] in rows
 
     secrets = ["Natalia", "real_nata", str(staff_room.user("Nata").id), *codes]
     for member in members:
