@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -273,24 +274,36 @@ def webhook_application(app: Umbrella, *, handle_in_background: bool = False) ->
     return web_app
 
 
-async def run_webhook(app: Umbrella) -> None:
+async def run_webhook(app: Umbrella, stop: asyncio.Event | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (or `stop`), then shut down gracefully: stop accepting
+    connections, let the updates in flight finish (Telegram gets its 200 and does not re-post them),
+    then stop the timed jobs, flush the counts and close the connections."""
     settings = app.settings
     if settings.webhook_secret is None:
         raise PrivacyKeyError("webhook mode needs WEBHOOK_SECRET so only Telegram can post updates")
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
     await app.start_background()
-    runner = web.AppRunner(webhook_application(app))
+    runner = web.AppRunner(webhook_application(app), shutdown_timeout=settings.shutdown_timeout)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     log.info("webhook server listening on %s:%s", settings.webhook_host, settings.webhook_port)
-    # Only once the server listens: Telegram starts posting as soon as the webhook is set.
-    await app.bot.set_webhook(
-        url=settings.webhook_url.rstrip("/") + settings.webhook_path,  # type: ignore[union-attr]
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=app.dispatcher.resolve_used_update_types(),
-    )
     try:
-        await asyncio.Event().wait()
+        # Only once the server listens: Telegram starts posting as soon as the webhook is set.
+        await app.bot.set_webhook(
+            url=settings.webhook_url.rstrip("/") + settings.webhook_path,  # type: ignore[union-attr]
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+        await stop.wait()
+        log.info("stopping: no new connections, finishing the updates in flight")
     finally:
-        await runner.cleanup()
+        for number in signals:
+            loop.remove_signal_handler(number)
+        await runner.cleanup()  # closes the listening socket first, then waits for handlers in flight
         await app.close()
+        log.info("stopped")

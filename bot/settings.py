@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
     webhook_path: str = "/telegram/webhook"
+    # On SIGTERM, how long updates in flight may take to finish (below the orchestrator's grace period).
+    shutdown_timeout: float = Field(default=25, gt=0)
 
     content_dir: Path = PROJECT_ROOT / "content"
     locales_dir: Path = PROJECT_ROOT / "locales"
