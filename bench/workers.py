@@ -32,7 +32,7 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throughput import UMBRELLA_PATH, percentile
+from bench.throughput import UMBRELLA_PATH, cpu_seconds, percentile
 from bot.sandbox import FakeTelegram
 from bot.sandbox.client import TelegramUser
 
@@ -123,8 +123,12 @@ async def run(workers: int, updates: int, concurrency: int, postgres: str, redis
             # A short warm-up, so each worker's pools and caches are filled before the clock starts.
             await asyncio.gather(*(press(m, "nav:home") for m in members))
             started = time.perf_counter()
+            workers_cpu, own_cpu = sum(cpu_seconds(p.pid) for p in processes), time.process_time()
             await asyncio.gather(*(walk(m) for m in members))
             rate = per_member * concurrency / (time.perf_counter() - started)
+            handled = per_member * concurrency
+            worker_ms = (sum(cpu_seconds(p.pid) for p in processes) - workers_cpu) * 1000 / handled
+            fake_ms = (time.process_time() - own_cpu) * 1000 / handled
             alone = [await press(members[0], UMBRELLA_PATH[i % len(UMBRELLA_PATH)]) for i in range(500)]
             failures = len(fake.webhook_failures)
     finally:
@@ -141,6 +145,8 @@ async def run(workers: int, updates: int, concurrency: int, postgres: str, redis
         "p99": percentile(loaded, 99),
         "alone_p99": percentile(alone, 99),
         "failures": failures,
+        "worker_ms": worker_ms,
+        "fake_ms": fake_ms,
     }
 
 
@@ -170,6 +176,10 @@ def main() -> None:
             f"{n} worker{'s' if n > 1 else ' '}: {r['rate']:7.0f} updates/s   ratio {r['rate'] / base:4.2f}   "
             f"under load p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms   one at a time p99 {r['alone_p99']:5.2f} ms"
             f"   webhook failures {r['failures']}"
+        )
+        print(
+            f"          CPU per update: workers {r['worker_ms']:.2f} ms, "
+            f"fake Telegram and members (this process) {r['fake_ms']:.2f} ms"
         )
     if 1 in results and 2 in results:
         print(f"2 workers / 1 worker: {results[2]['rate'] / results[1]['rate']:.2f}   (target >= 1.6 on 2 cores)")

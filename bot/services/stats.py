@@ -22,9 +22,10 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,7 +35,9 @@ from bot.db.models import Conversation, Member, Organisation
 from bot.services import usage
 from bot.services.handoff import Topic
 
+K = TypeVar("K")
 MIN_COUNT = 5  # counts below this are shown as "<5"; figures based on fewer are withheld
+WITHHELD = "withheld"
 SCORES = (1, 2, 3, 4, 5)
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -100,16 +103,37 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
 
 @dataclass(frozen=True)
 class SmallCount:
-    """A count that is presented as "<5" when it is 1–4 (0 stays 0: it singles nobody out)."""
+    """A count that is presented as "<5" when it is 1–4 (0 stays 0: it singles nobody out), or as
+    "withheld" when it had to hide too so that a "<5" beside it cannot be worked out (`protect`)."""
 
     value: int
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.value < MIN_COUNT
+        return self.withheld or 0 < self.value < MIN_COUNT
 
     def __str__(self) -> str:
+        if self.withheld:
+            return WITHHELD
         return f"<{MIN_COUNT}" if self.suppressed else str(self.value)
+
+
+def protect(parts: dict[K, SmallCount], total: SmallCount) -> dict[K, SmallCount]:
+    """Hide one more count where a single "<5" could be worked out by subtraction.
+
+    When the parts add up to a total that is shown and exactly one part reads "<5", the total minus
+    the others gives it away; withholding the smallest other non-zero part as well leaves only the
+    sum of the two known (secondary suppression, as statistics offices do).
+    """
+    if total.suppressed:
+        return parts
+    hidden = [key for key, count in parts.items() if count.suppressed]
+    others = [key for key, count in parts.items() if not count.suppressed and count.value > 0]
+    if len(hidden) != 1 or not others:
+        return parts
+    smallest = min(others, key=lambda key: parts[key].value)
+    return {**parts, smallest: SmallCount(parts[smallest].value, withheld=True)}
 
 
 @dataclass(frozen=True)
@@ -170,6 +194,7 @@ def figures(rows: Iterable[_Row]) -> Figures:
     by_topic = {topic.value: SmallCount(topics.pop(topic.value, 0)) for topic in Topic}
     for other, count in sorted(topics.items()):  # a topic retired since: still counted
         by_topic[other] = SmallCount(count)
+    by_topic = protect(by_topic, SmallCount(total))
     claimed = [row for row in rows if row.claimed_at is not None]
     answered = len(claimed)
     share = answered / total if total >= MIN_COUNT and _shown(answered) and _shown(total - answered) else None
@@ -189,7 +214,11 @@ def figures(rows: Iterable[_Row]) -> Figures:
         answered_share=share,
         median_wait=_median(waits),
         median_handling=_median(handling),
-        feedback=Feedback({score: SmallCount(scores[score]) for score in SCORES}, SmallCount(len(ratings)), mean),
+        feedback=Feedback(
+            protect({score: SmallCount(scores[score]) for score in SCORES}, SmallCount(len(ratings))),
+            SmallCount(len(ratings)),
+            mean,
+        ),
     )
 
 
@@ -226,13 +255,26 @@ async def compute(session: AsyncSession, organisation: Organisation, period: Per
     def in_order(counts: Counter[str]) -> dict[str, SmallCount]:
         return {section: SmallCount(counts[section]) for section in usage.SECTIONS}
 
+    overall = figures(rows)
+    by_city = {city: figures(cities[city]) for city in sorted(cities)}
+    # The conversations of each city and of no city add up to the total: protect them together.
+    places: dict[str | None, SmallCount] = {city: group.conversations for city, group in by_city.items()}
+    places[None] = SmallCount(sum(1 for row in rows if not row.city))
+    per_place = protect(places, overall.conversations)
+    by_city = {city: replace(group, conversations=per_place[city]) for city, group in by_city.items()}
+    sections = in_order(sum(per_city.values(), Counter()))
+    sections_by_city = {city: in_order(per_city[city]) for city in sorted(per_city)}
+    for section, total in sections.items():  # each section's cities add up to its total
+        column = protect({city: counts[section] for city, counts in sections_by_city.items()}, total)
+        for city, count in column.items():
+            sections_by_city[city][section] = count
     return Stats(
         period=period,
-        overall=figures(rows),
-        by_city={city: figures(cities[city]) for city in sorted(cities)},
-        city_unknown=SmallCount(sum(1 for row in rows if not row.city)),
-        sections=in_order(sum(per_city.values(), Counter())),
-        sections_by_city={city: in_order(per_city[city]) for city in sorted(per_city)},
+        overall=overall,
+        by_city=by_city,
+        city_unknown=per_place[None],
+        sections=sections,
+        sections_by_city=sections_by_city,
     )
 
 
@@ -254,7 +296,7 @@ def percent(share: float | None) -> str:
 def csv_rows(stats: Stats) -> list[tuple[str, str, str, str, str]]:
     """(period, scope, metric, key, value) rows; scope is "all" or a city id; withheld values read
     "withheld". Small counts read "<5". No identifier of any person or conversation."""
-    withheld = "withheld"
+    withheld = WITHHELD
     label = stats.period.label
     out: list[tuple[str, str, str, str, str]] = []
 

@@ -36,7 +36,9 @@ def _usage() -> str:
 
 
 def _n(count: SmallCount) -> str:
-    """A count as presented ("<5" for 1-4), escaped for HTML."""
+    """A count as presented ("<5" for 1-4, or withheld to protect a "<5" beside it), escaped for HTML."""
+    if count.withheld:
+        return _("withheld")
     return html.quote(str(count))
 
 

@@ -196,3 +196,26 @@ async def test_section_opens_add_up_across_flushes_and_stay_within_the_organisat
         assert columns == {"id", "day", "city", "section", "count"}
     finally:
         await engine.dispose()
+
+
+def test_a_single_small_count_cannot_be_worked_out_by_subtraction() -> None:
+    """Topics adding up to a shown total, with one "<5": the smallest other count is withheld too."""
+    total = SmallCount(20)
+    parts = {"health": SmallCount(12), "legal": SmallCount(6), "pep": SmallCount(2), "other": SmallCount(0)}
+    protected = stats.protect(parts, total)
+    assert {key: str(count) for key, count in protected.items()} == {
+        "health": "12",
+        "legal": "withheld",  # else 20 - 12 - 6 - 0 would give pep away
+        "pep": "<5",
+        "other": "0",
+    }
+    # Two small counts already hide each other; a hidden total gives nothing to subtract from.
+    two = {"a": SmallCount(3), "b": SmallCount(2), "c": SmallCount(9)}
+    assert stats.protect(two, SmallCount(14)) == two
+    assert stats.protect({"a": SmallCount(3), "b": SmallCount(0)}, SmallCount(3)) == {
+        "a": SmallCount(3),
+        "b": SmallCount(0),
+    }
+    health, legal = (stats._Row(topic, NOV, None, None, None, "kyiv") for topic in ("health", "legal"))
+    rows = stats.figures([health] * 12 + [legal])
+    assert str(rows.by_topic["health"]) == "withheld" and str(rows.by_topic["legal"]) == "<5"
