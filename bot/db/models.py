@@ -201,3 +201,117 @@ class MemberBlock(Base):
     reason: Mapped[str] = mapped_column(String(500))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Bad-client reports and alerts -----------------------------------------------------------------
+#
+# What is kept, and for how long (see bot/services/reports.py):
+# - a draft: the member's half-filled form, sealed (AES-GCM), deleted on send, cancel or after a week;
+# - a report under moderation: its description and identifiers sealed in `payload_enc`; who sent it
+#   only in `report_reporters`, which is deleted once the reporter is told the outcome (or after 30
+#   days unmoderated). After moderation nothing in any table points from the report to a member;
+# - an alert: the moderator-approved text, city, categories and period; the client's identifiers
+#   only as keyed hashes in `client_identifiers`; deleted when it expires.
+
+
+class ReportDraft(Base):
+    """A half-filled report, so it survives a pause and a restart whatever FSM storage is used."""
+
+    __tablename__ = "report_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    step: Mapped[str] = mapped_column(String(16))
+    data_enc: Mapped[bytes] = mapped_column(LargeBinary)  # Privacy.seal(JSON, b"report-draft")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Alert(Base):
+    """A moderated, sanitised warning about a client in one city; expires after a set period."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), default=None
+    )
+    city: Mapped[str] = mapped_column(String(20), index=True)
+    categories: Mapped[str] = mapped_column(String(160))  # "violence,no_pay"
+    happened: Mapped[str] = mapped_column(String(10))  # when, coarsely: today, yesterday, week, month, earlier
+    text: Mapped[str] = mapped_column(String(2000))  # as the moderators approved it
+    report_count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Report(Base):
+    """A member's report on its way through moderation; the outcome stays, the member text does not."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), default=None, index=True
+    )
+    city: Mapped[str] = mapped_column(String(20))
+    happened: Mapped[str] = mapped_column(String(10))
+    categories: Mapped[str] = mapped_column(String(160))
+    consent_community: Mapped[bool] = mapped_column(Boolean, default=True)
+    consent_lawyers: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Description, identifiers, photo and the alert text being edited; None once moderation ends.
+    payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # Reports the same case code sent in the recent window, counted when this one arrived.
+    recent_from_sender: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), default=None)
+
+
+class ReportReporter(Base):
+    """The only link from a report to its sender, kept just to tell them the outcome."""
+
+    __tablename__ = "report_reporters"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ReportSubmission(Base):
+    """That some case code sent a report at some time, with no report id: moderators see how many
+    reports came from one sender lately without any table tying a report to its sender."""
+
+    __tablename__ = "report_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the case code
+    created_on: Mapped[date] = mapped_column(Date, index=True)  # a day, so times cannot be matched
+
+
+class ClientIdentifier(Base):
+    """A keyed hash of a client's phone, handle, e-mail or plate, for "check a number"."""
+
+    __tablename__ = "client_identifiers"
+    __table_args__ = (UniqueConstraint("alert_id", "hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    hash: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+
+
+class AlertSubscription(Base):
+    """A member wants alerts for a city (several cities allowed; opt-in)."""
+
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (UniqueConstraint("member_id", "city"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    city: Mapped[str] = mapped_column(String(20), index=True)
