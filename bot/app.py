@@ -36,16 +36,20 @@ from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingReco
 from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
 from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
-from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
+from bot.middlewares.throttling import Limiter, MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
+from bot.services import alerts as alerts_service
 from bot.services import members
+from bot.services import reports as reports_service
 from bot.services.canned import load_canned
 from bot.services.members import MemberCache
 from bot.settings import Settings
 from handlers import get_routers
+from handlers.member.alerts import AlertSender
 
 log = logging.getLogger(__name__)
 FSM_TTL = timedelta(days=2)  # a half-finished form outlives a night, not a week
+CHECK_WINDOW = 3600.0  # number checks are counted per member per hour
 
 
 def resolve_privacy_key(settings: Settings) -> str:
@@ -73,6 +77,7 @@ class Umbrella:
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     lease: Lease = field(default_factory=SoleLease)
     leading: bool = False
+    alert_sender: AlertSender | None = field(default=None, repr=False)
 
     async def start_background(self) -> None:
         """Commands per language and the timed jobs, which run only in the leader."""
@@ -82,6 +87,7 @@ class Umbrella:
         self.scheduler.add_job(self.lead, "interval", seconds=renew, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
         self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
+        self.scheduler.add_job(self.send_alerts, "interval", seconds=15, coalesce=True, max_instances=1)
         self.scheduler.start()
         await self.lead()
 
@@ -107,9 +113,22 @@ class Umbrella:
                 timedelta(days=self.settings.chat_message_retention_days),
                 timedelta(days=self.settings.inactive_member_retention_days),
             )
+            expired_alerts = await alerts_service.expire(session, utcnow())
+            stale_reports = await reports_service.purge(session, utcnow())
             await session.commit()
         if messages or old_members:
             log.info("retention: %d message ids and %d inactive members erased", messages, old_members)
+        if expired_alerts or stale_reports:
+            log.info("retention: %d expired alerts and %d unmoderated reports erased", expired_alerts, stale_reports)
+
+    async def send_alerts(self) -> None:
+        """Deliver approved alerts still pending (after a restart, or when a kick was missed)."""
+        if self.alert_sender is None or not await self.lead():
+            return
+        try:
+            await self.alert_sender.drain()
+        except Exception as error:  # the scheduler must keep running; the next run resumes
+            log.error("alert delivery failed: %s", type(error).__name__)
 
     async def handoff_jobs(self) -> None:
         """Escalations, idle chats and case-topic retention; a failure is logged and retried next minute."""
@@ -133,6 +152,8 @@ class Umbrella:
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.alert_sender is not None:
+            await self.alert_sender.close()
         if self.leading:
             with contextlib.suppress(Exception):  # expiry hands it over anyway
                 await self.lease.release()
@@ -172,9 +193,11 @@ async def create_app(
         isolation = ResilientIsolation(redis_storage.create_isolation())
         seen = RedisSeenUpdates(redis)
         limiter = RedisLimiter(redis, settings.throttle_window)
+        check_limiter: Limiter = RedisLimiter(redis, CHECK_WINDOW, prefix="umbrella:check")
     else:
         storage, isolation = MemoryStorage(), SimpleEventIsolation()
         seen, limiter = MemorySeenUpdates(), MemoryLimiter(settings.throttle_window)
+        check_limiter = MemoryLimiter(CHECK_WINDOW)
 
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     metrics = Metrics()
@@ -196,6 +219,9 @@ async def create_app(
         i18n=i18n,
         member_cache=cache,
         canned=load_canned(settings.content_dir),
+        alert_expiry=timedelta(days=settings.alert_expiry_days),
+        check_limiter=check_limiter,
+        check_limit=settings.number_check_limit,
     )
 
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
@@ -205,6 +231,8 @@ async def create_app(
         settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis, clock
     )
     app.metrics = metrics
+    app.alert_sender = AlertSender(app.bot, sessionmaker, privacy, i18n, content, clock)
+    dp.workflow_data["alert_sender"] = app.alert_sender
     metrics.instrument_bot(app.bot)
     if redis is not None:
         app.lease = RedisLease(redis, ttl=settings.leader_lease_seconds)

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     leader_lease_seconds: float = Field(default=30, ge=3)
     # Members who have not written for this long are erased automatically.
     inactive_member_retention_days: int = Field(default=365, ge=30)
+    # Bad-client alerts: how long an approved alert is shown and checked against; number checks
+    # a member may make per hour.
+    alert_expiry_days: int = Field(default=90, ge=1)
+    number_check_limit: int = Field(default=20, ge=1)
 
     @field_validator("webhook_path")
     @classmethod

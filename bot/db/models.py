@@ -239,6 +239,9 @@ class Alert(Base):
     categories: Mapped[str] = mapped_column(String(160))  # "violence,no_pay"
     happened: Mapped[str] = mapped_column(String(10))  # when, coarsely: today, yesterday, week, month, earlier
     text: Mapped[str] = mapped_column(String(2000))  # as the moderators approved it
+    # The client's identifiers masked ("+38067*****67"): enough to recognise, useless to harass
+    # someone with; the full values exist only as hashes in client_identifiers.
+    masked: Mapped[str] = mapped_column(String(600), default="")
     report_count: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -315,3 +318,18 @@ class AlertSubscription(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     city: Mapped[str] = mapped_column(String(20), index=True)
+
+
+class AlertDelivery(Base):
+    """One recipient of one alert: written when the alert is approved, so sending resumes after a
+    restart, and claimed before sending, so nobody gets an alert twice. Goes with the alert."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # pending, sending, sent, blocked, failed
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -47,14 +47,24 @@ class Identifier:
     def hashed(self, privacy: Privacy) -> str:
         return privacy.identifier_hash(self.key())
 
+    def masked(self) -> str:
+        """Enough to recognise a number one already has, too little to call or look someone up."""
+        value = self.value
+        if self.kind == Kind.phone:
+            return value[:6] + "*" * max(3, len(value) - 8) + value[-2:]
+        if self.kind == Kind.email:
+            name, _at, domain = value.partition("@")
+            return name[:2] + "***@" + domain
+        if self.kind == Kind.handle:
+            return "@" + value[:2] + "***" + value[-1:]
+        return value[:2] + "***" + value[-2:]
+
 
 # Regions we serve, in the order they are tried after the member's own.
 REGIONS: tuple[str, ...] = ("UA", "RU")
 MAX_INPUT = 200  # one identifier; longer input is not an identifier
 
-_CYRILLIC_LOOKALIKES = str.maketrans(
-    "АВЕКМНОРСТУХІ" + "авекмнорстухі", "ABEKMHOPCTYXI" + "ABEKMHOPCTYXI"
-)
+_CYRILLIC_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІ" + "авекмнорстухі", "ABEKMHOPCTYXI" + "ABEKMHOPCTYXI")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _HANDLE = re.compile(r"[a-z][a-z0-9_.]{2,31}")
 _PLATE = re.compile(r"[A-Z0-9]{4,10}")

@@ -280,15 +280,18 @@ def _identifier_rows(privacy: Privacy, alert_id: int, identifiers: list[tuple[st
     return list(rows.values())
 
 
+def _masked(identifiers: list[tuple[str, str]]) -> str:
+    """One masked identifier per line, prefixed with its kind ("phone:+38067*****67")."""
+    return "\n".join(f"{kind}:{Identifier(Kind(kind), value).masked()}" for kind, value in identifiers)[:600]
+
+
 async def _end(session: AsyncSession, report: Report, status: Status, now: datetime) -> None:
     report.status = status.value
     report.moderated_at = now
     report.payload_enc = None
 
 
-async def approve(
-    session: AsyncSession, privacy: Privacy, report: Report, now: datetime, expiry: timedelta
-) -> Alert:
+async def approve(session: AsyncSession, privacy: Privacy, report: Report, now: datetime, expiry: timedelta) -> Alert:
     """A new alert from the report: the moderated text, the identifiers as hashes, the city."""
     payload = payload_of(privacy, report)
     if payload is None or report.status != Status.pending:
@@ -299,6 +302,7 @@ async def approve(
         categories=report.categories,
         happened=report.happened,
         text=payload.alert_text,
+        masked=_masked(payload.identifiers),
         report_count=1,
         created_at=now,
         updated_at=now,
@@ -325,6 +329,9 @@ async def merge(
     categories = [c for c in alert.categories.split(",") if c]
     categories += [c for c in report.categories.split(",") if c and c not in categories]
     alert.categories = ",".join(categories)
+    known = [item for item in alert.masked.split("\n") if item]
+    known += [item for item in _masked(payload.identifiers).split("\n") if item and item not in known]
+    alert.masked = "\n".join(known)[:600]
     alert.report_count += 1
     alert.updated_at = now
     alert.expires_at = max(alert.expires_at, now + expiry)

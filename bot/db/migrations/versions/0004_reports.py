@@ -1,5 +1,5 @@
 """Bad-client reports, moderation and alerts: drafts, reports, the reporter link, submissions by
-case code, alerts, client identifiers (keyed hashes only) and alert subscriptions.
+case code, alerts, client identifiers (keyed hashes only), alert subscriptions and alert deliveries.
 
 Revision ID: 0004
 Revises: 0002
@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("categories", sa.String(length=160), nullable=False),
         sa.Column("happened", sa.String(length=10), nullable=False),
         sa.Column("text", sa.String(length=2000), nullable=False),
+        sa.Column("masked", sa.String(length=600), nullable=False),
         sa.Column("report_count", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -133,9 +134,25 @@ def upgrade() -> None:
     _index("alert_subscriptions", "member_id")
     _index("alert_subscriptions", "city")
 
+    op.create_table(
+        "alert_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        _fk("alert_deliveries", "alert_id", "alerts", "CASCADE"),
+        _fk("alert_deliveries", "member_id", "members", "CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_deliveries")),
+        sa.UniqueConstraint("alert_id", "member_id", name=op.f("uq_alert_deliveries_alert_id")),
+    )
+    for column in ("alert_id", "member_id", "status"):
+        _index("alert_deliveries", column)
+
 
 def downgrade() -> None:
     for table in (
+        "alert_deliveries",
         "alert_subscriptions",
         "client_identifiers",
         "report_submissions",
