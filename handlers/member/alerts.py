@@ -254,7 +254,7 @@ class AlertSender:
             alert = await alerts.get(session, outgoing.alert_id)
             status = alerts.FAILED
             if alert is not None:
-                with self.i18n.use_locale(outgoing.language):
+                with self.i18n.context(), self.i18n.use_locale(outgoing.language):
                     text = alert_message(alert, self.content, outgoing.language)
                 try:
                     await self.bot.send_message(self.privacy.decrypt_chat_id(outgoing.chat_id_enc), text)

@@ -88,7 +88,8 @@ KIND_ICONS = {Kind.phone: "📞", Kind.handle: "💬", Kind.email: "✉️", Kin
 
 
 def identifier_lines(identifiers: list[tuple[str, str]]) -> list[str]:
-    return [f"{KIND_ICONS.get(Kind(kind), '•')} {html.quote(value)}" for kind, value in identifiers]
+    shown = [(kind, "@" + value if kind == Kind.handle else value) for kind, value in identifiers]
+    return [f"{KIND_ICONS.get(Kind(kind), '•')} {html.quote(value)}" for kind, value in shown]
 
 
 # --- screens --------------------------------------------------------------------------------------
