@@ -142,6 +142,7 @@ class DeliveryEngine:
         progress_interval: float = 5.0,
         flush_interval: float = 0.5,
         monotonic: Callable[[], float] = time.monotonic,
+        gate: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
@@ -156,6 +157,8 @@ class DeliveryEngine:
         self.flush_interval = flush_interval
         self.monotonic = monotonic
         self.token = uuid.uuid4().hex
+        # Only the scheduler leader polls, so all mass sending shares one pacer (one process).
+        self.gate = gate
         self._kinds: dict[str, _Kind] = {}
         self._running: dict[int, asyncio.Task[Counts | None]] = {}
         self._background: set[asyncio.Task[object]] = set()
@@ -175,6 +178,8 @@ class DeliveryEngine:
 
     async def poll(self) -> list[int]:
         """Start every job that is pending, or whose sender died (stale lease); returns their ids."""
+        if self.gate is not None and not await self.gate():
+            return []
         now = self.clock()
         async with self.sessionmaker() as session:
             ids = list(
