@@ -8,6 +8,7 @@ import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,6 +28,7 @@ from bot.commands import set_commands
 from bot.content.loader import ContentStore, load_content
 from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
+from bot.delivery.engine import DeliveryEngine
 from bot.delivery.retry import RetryMiddleware
 from bot.health import add_health_routes
 from bot.i18n import MemberI18nMiddleware, create_i18n
@@ -38,14 +40,15 @@ from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
 from bot.middlewares.throttling import Limiter, MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
+from bot.scheduler import Scheduler
 from bot.services import alerts as alerts_service
 from bot.services import members
 from bot.services import reports as reports_service
 from bot.services.canned import load_canned
 from bot.services.members import MemberCache
+from bot.services.subscriptions import DEFAULT_ZONE
 from bot.settings import Settings
 from handlers import get_routers
-from handlers.member.alerts import AlertSender
 
 log = logging.getLogger(__name__)
 FSM_TTL = timedelta(days=2)  # a half-finished form outlives a night, not a week
@@ -77,7 +80,8 @@ class Umbrella:
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     lease: Lease = field(default_factory=SoleLease)
     leading: bool = False
-    alert_sender: AlertSender | None = field(default=None, repr=False)
+    delivery: DeliveryEngine | None = field(default=None, repr=False)
+    schedules: Scheduler | None = field(default=None, repr=False)
 
     async def start_background(self) -> None:
         """Commands per language and the timed jobs, which run only in the leader."""
@@ -85,11 +89,22 @@ class Umbrella:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         renew = max(1.0, self.settings.leader_lease_seconds / 3)
         self.scheduler.add_job(self.lead, "interval", seconds=renew, coalesce=True, max_instances=1)
-        self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
-        self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
-        self.scheduler.add_job(self.send_alerts, "interval", seconds=15, coalesce=True, max_instances=1)
+        if self.schedules is not None:
+            self.schedules.every("retention", timedelta(hours=1), self.purge_expired)
+            self.schedules.every("handoff", timedelta(minutes=1), self.handoff_jobs)
+            self.schedules.start(self.scheduler, timedelta(seconds=self.settings.scheduler_tick_seconds))
         self.scheduler.start()
-        await self.lead()
+        if await self.lead() and self.delivery is not None:
+            await self.delivery.resume()  # jobs a crashed process left half-sent
+
+    async def run_due(self) -> int:
+        """Run due scheduled tasks and wait for every delivery they start (tests, the sandbox)."""
+        if self.schedules is None or self.delivery is None:
+            return 0
+        await self.schedules.settle()
+        ran = await self.schedules.tick()
+        await self.delivery.drain()
+        return ran
 
     async def lead(self) -> bool:
         """Hold (or take over) the scheduler lease; timed jobs run only while this returns True."""
@@ -121,15 +136,6 @@ class Umbrella:
         if expired_alerts or stale_reports:
             log.info("retention: %d expired alerts and %d unmoderated reports erased", expired_alerts, stale_reports)
 
-    async def send_alerts(self) -> None:
-        """Deliver approved alerts still pending (after a restart, or when a kick was missed)."""
-        if self.alert_sender is None or not await self.lead():
-            return
-        try:
-            await self.alert_sender.drain()
-        except Exception as error:  # the scheduler must keep running; the next run resumes
-            log.error("alert delivery failed: %s", type(error).__name__)
-
     async def handoff_jobs(self) -> None:
         """Escalations, idle chats and case-topic retention; a failure is logged and retried next minute."""
         from handlers.staff.jobs import HandoffTimings, run_handoff_jobs
@@ -152,8 +158,8 @@ class Umbrella:
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self.alert_sender is not None:
-            await self.alert_sender.close()
+        if self.delivery is not None:
+            await self.delivery.close()
         if self.leading:
             with contextlib.suppress(Exception):  # expiry hands it over anyway
                 await self.lease.release()
@@ -231,13 +237,41 @@ async def create_app(
         settings, create_bot(settings, bot_token), dp, engine, sessionmaker, privacy, content, i18n, redis, clock
     )
     app.metrics = metrics
-    app.alert_sender = AlertSender(app.bot, sessionmaker, privacy, i18n, content, clock)
-    dp.workflow_data["alert_sender"] = app.alert_sender
     metrics.instrument_bot(app.bot)
     if redis is not None:
         app.lease = RedisLease(redis, ttl=settings.leader_lease_seconds)
+    setup_delivery(app)
     freeze_startup_heap()
     return app
+
+
+def setup_delivery(app: Umbrella) -> None:
+    """The delivery engine and the database-backed scheduler, with the features that use them."""
+    from handlers.member.alerts import setup_alerts
+    from handlers.staff.broadcasts import setup_broadcasts
+
+    settings = app.settings
+
+    def zone_of(city: str | None) -> ZoneInfo:
+        found = app.content.city(city) if city else None
+        return found.zone if found is not None else DEFAULT_ZONE
+
+    app.delivery = DeliveryEngine(
+        app.bot,
+        app.sessionmaker,
+        app.privacy,
+        rate=settings.broadcast_rate,
+        per_chat_interval=settings.delivery_chat_interval,
+        clock=app.clock,
+        zone_of=zone_of,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        gate=app.lead,
+    )
+    app.schedules = Scheduler(app.sessionmaker, app.clock, app.lead)
+    app.schedules.after_tick(app.delivery.poll)
+    app.dispatcher.workflow_data.update(delivery=app.delivery, schedules=app.schedules)
+    setup_broadcasts(app)
+    setup_alerts(app)
 
 
 def freeze_startup_heap() -> None:

@@ -23,6 +23,7 @@ from handlers.member import (
     safety,
     settings,
     start,
+    subscriptions,
     urgent,
     youth,
 )
@@ -58,6 +59,7 @@ def member_router() -> Router:
         check.router,
         urgent.router,
         settings.router,
+        subscriptions.router,
         handoff.router,
         youth.router,
         articles.router,
@@ -85,11 +87,13 @@ def staff_room_router() -> Router:
 def staff_router() -> Router:
     """Staff onboarding (the invite deep link wins over the member /start), administration and duty,
     in private chats and staff rooms; the handlers declare the roles they need."""
-    from handlers.staff import admin, duty, onboarding, stats
+    from handlers.staff import admin, broadcasts, duty, onboarding, stats
 
     router = Router(name="staff")
     StaffContextMiddleware().setup(router)
-    router.include_routers(*map(_fresh, [onboarding.router, admin.router, duty.router, stats.router]))
+    router.include_routers(
+        *map(_fresh, [onboarding.router, admin.router, duty.router, stats.router, broadcasts.router])
+    )
     return router
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -37,6 +38,10 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     first_seen: Mapped[date] = mapped_column(Date)
     last_seen: Mapped[date] = mapped_column(Date, index=True)
+    # Quiet hours (minutes after local midnight in the member's city, Kyiv without one): pushes
+    # in this window arrive silently. Both None: no quiet hours.
+    quiet_start: Mapped[int | None] = mapped_column(Integer, default=None)
+    quiet_end: Mapped[int | None] = mapped_column(Integer, default=None)
 
     chat_messages: Mapped[list[ChatMessage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
@@ -78,6 +83,8 @@ class Organisation(Base):
     queue_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     reports_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     broadcasts_thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A broadcast needs a supervisor's second approval before it goes out.
+    broadcast_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     cities: Mapped[list[OrganisationCity]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -203,6 +210,120 @@ class MemberBlock(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# --- Broadcasts and delivery ---------------------------------------------------------------------
+
+
+class MemberSubscription(Base):
+    """A member's explicit choice for one topic (safety alerts, clinic news, events).
+
+    Only choices are stored; a topic without a row has its default (bot/services/subscriptions.py).
+    """
+
+    __tablename__ = "member_subscriptions"
+    __table_args__ = (UniqueConstraint("member_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(16))
+    subscribed: Mapped[bool] = mapped_column(Boolean)
+
+
+class DeliveryJob(Base):
+    """One mass delivery (a broadcast, an alert): pending -> sending -> done, or cancelled.
+
+    `runner` and `heartbeat_at` are the lease of the process sending it; a job whose heartbeat is
+    stale (its process died) is taken over and resumed from its delivery rows.
+    """
+
+    __tablename__ = "delivery_jobs"
+    __table_args__ = (UniqueConstraint("kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), default=None, index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    runner: Mapped[str | None] = mapped_column(String(32), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Delivery(Base):
+    """One recipient of a job: pending -> sending -> sent | blocked | failed | skipped (or cancelled).
+
+    The row is what makes a restart safe: a recipient is written once per job (unique), and a
+    message goes out only after its row moved from pending to sending.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("job_id", "member_id"),
+        Index("ix_deliveries_job_status", "job_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("delivery_jobs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Broadcast(Base):
+    """An organisation's message to its members: draft -> awaiting_approval -> scheduled -> sending
+    -> done, or rejected / cancelled. Texts are the organisation's own words, kept for delivery."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    topic: Mapped[str] = mapped_column(String(16))
+    cities: Mapped[str] = mapped_column(String(400))  # "kyiv,lviv"
+    languages: Mapped[str] = mapped_column(String(16))  # "uk,ru,en"
+    text_all: Mapped[str | None] = mapped_column(Text, default=None)
+    text_uk: Mapped[str | None] = mapped_column(Text, default=None)
+    text_ru: Mapped[str | None] = mapped_column(Text, default=None)
+    text_en: Mapped[str | None] = mapped_column(Text, default=None)
+    status: Mapped[str] = mapped_column(String(18), default="draft", index=True)
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class ScheduledTask(Base):
+    """One occurrence the scheduler must run once: claimed by a conditional UPDATE on `status`."""
+
+    __tablename__ = "scheduled_tasks"
+    __table_args__ = (Index("ix_scheduled_tasks_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")  # scheduled, running, done, cancelled
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class PeriodicRun(Base):
+    """The last interval slot a periodic job ran in: each slot is claimed once across processes."""
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # --- Bad-client reports and alerts -----------------------------------------------------------------
 #
 # What is kept, and for how long (see bot/services/reports.py):
@@ -318,18 +439,3 @@ class AlertSubscription(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     city: Mapped[str] = mapped_column(String(20), index=True)
-
-
-class AlertDelivery(Base):
-    """One recipient of one alert: written when the alert is approved, so sending resumes after a
-    restart, and claimed before sending, so nobody gets an alert twice. Goes with the alert."""
-
-    __tablename__ = "alert_deliveries"
-    __table_args__ = (UniqueConstraint("alert_id", "member_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    # pending, sending, sent, blocked, failed
-    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

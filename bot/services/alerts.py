@@ -3,7 +3,9 @@ receives an approved alert.
 
 Subscriptions are opt-in, one tap per city on Safety -> Alerts: an alert is a push that may light
 up a phone someone else looks at, so a member decides to get them (DESIGN: discretion by default),
-and a member who picked a city for clinics has not asked for warnings about violence.
+and a member who picked a city for clinics has not asked for warnings about violence. The member's
+"safety" switch in notification settings (bot/services/subscriptions.py) still applies on top, and
+the delivery engine sends alerts silently in the member's quiet hours.
 
 "Check a number" answers with counts, categories and how recent, never that someone is safe.
 
@@ -15,13 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import dialect_insert
-from bot.db.models import Alert, AlertDelivery, AlertSubscription, ClientIdentifier, Member
+from bot.db.models import Alert, AlertSubscription, ClientIdentifier, Member
 from bot.privacy import Privacy
+from bot.services import delivery
 from bot.services.identifiers import Identifier
+from bot.services.subscriptions import Topic, audience_clause
 
 MAX_CITIES = 10
 
@@ -53,24 +57,6 @@ async def toggle(session: AsyncSession, member_id: int, city: str) -> bool:
 
 async def forget_member(session: AsyncSession, member_id: int) -> None:
     await session.execute(delete(AlertSubscription).where(AlertSubscription.member_id == member_id))
-
-
-@dataclass(frozen=True)
-class Recipient:
-    member_id: int
-    chat_id_enc: bytes
-    language: str
-
-
-async def recipients(session: AsyncSession, city: str) -> list[Recipient]:
-    """Active members subscribed to `city`, in a stable order."""
-    rows = await session.execute(
-        select(Member.id, Member.chat_id_enc, Member.language)
-        .join(AlertSubscription, AlertSubscription.member_id == Member.id)
-        .where(AlertSubscription.city == city, Member.active.is_(True))
-        .order_by(Member.id)
-    )
-    return [Recipient(member_id, blob, language) for member_id, blob, language in rows]
 
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -130,66 +116,21 @@ async def check(session: AsyncSession, privacy: Privacy, found: list[Identifier]
     return sorted(by_city.values(), key=lambda m: (-m.reports, m.city))
 
 
-# --- delivery: one row per recipient, claimed before sending ----------------------------------------
+# --- delivery (by the shared engine, bot/delivery/engine.py) ----------------------------------------
 
-PENDING, SENDING, SENT, BLOCKED, FAILED = "pending", "sending", "sent", "blocked", "failed"
-
-
-async def queue_delivery(session: AsyncSession, alert: Alert, now: datetime) -> int:
-    """A pending delivery for every member subscribed to the alert's city; returns how many."""
-    rows = [
-        {"alert_id": alert.id, "member_id": r.member_id, "status": PENDING, "updated_at": now}
-        for r in await recipients(session, alert.city)
-    ]
-    if rows:
-        await session.execute(dialect_insert(session)(AlertDelivery).values(rows).on_conflict_do_nothing())
-    return len(rows)
+KIND = "alert"
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    delivery_id: int
-    alert_id: int
-    chat_id_enc: bytes
-    language: str
+def audience(city: str) -> Select[tuple[int]]:
+    """Members who chose alerts for `city` and have not switched safety pushes off in settings."""
+    chose_city = select(AlertSubscription.member_id).where(AlertSubscription.city == city)
+    return select(Member.id).where(audience_clause(topic=Topic.safety), Member.id.in_(chose_city))
 
 
-async def claim_batch(session: AsyncSession, now: datetime, limit: int = 50) -> list[Outgoing]:
-    """Pending deliveries of live alerts, each marked `sending` by a conditional update first: a
-    row another worker claimed is skipped, and a row left `sending` by a crash is never sent again
-    (a missed alert is better than a doubled one; the list of recent alerts still shows it)."""
-    rows = (
-        await session.execute(
-            select(AlertDelivery.id, AlertDelivery.alert_id, Member.chat_id_enc, Member.language)
-            .join(Member, Member.id == AlertDelivery.member_id)
-            .join(Alert, Alert.id == AlertDelivery.alert_id)
-            .where(AlertDelivery.status == PENDING, Alert.expires_at > now)
-            .order_by(AlertDelivery.id)
-            .limit(limit)
-        )
-    ).all()
-    claimed = []
-    for delivery_id, alert_id, blob, language in rows:
-        result = await session.execute(
-            update(AlertDelivery)
-            .where(AlertDelivery.id == delivery_id, AlertDelivery.status == PENDING)
-            .values(status=SENDING, updated_at=now)
-        )
-        if result.rowcount:
-            claimed.append(Outgoing(delivery_id, alert_id, blob, language))
-    return claimed
-
-
-async def mark(session: AsyncSession, delivery_id: int, status: str, now: datetime) -> None:
-    await session.execute(
-        update(AlertDelivery).where(AlertDelivery.id == delivery_id).values(status=status, updated_at=now)
+async def queue_delivery(session: AsyncSession, alert: Alert, now: datetime) -> tuple[int, int]:
+    """A delivery job for the alert's subscribers; returns (job id, recipients). The caller commits
+    and wakes the engine."""
+    job_id = await delivery.create_job(
+        session, KIND, alert.id, audience(alert.city), now=now, organisation_id=alert.organisation_id
     )
-
-
-async def delivery_counts(session: AsyncSession, alert_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(AlertDelivery.status, func.count())
-        .where(AlertDelivery.alert_id == alert_id)
-        .group_by(AlertDelivery.status)
-    )
-    return {status: int(count) for status, count in rows}
+    return job_id, (await delivery.counts(session, job_id)).total

@@ -1,35 +1,34 @@
 """Bad-client alerts for members: choose the cities (opt-in, several allowed), read the recent alerts
 of a city, and receive approved alerts, each rendered in the member's own language.
 
-`AlertSender` delivers approved alerts paced below Telegram's limits from one row per recipient
-(`alert_deliveries`), so it resumes after a restart without sending anything twice. It sits behind
-two calls (`kick()` after an approval, `drain()` from the scheduler) so a shared delivery engine
-can replace it without touching moderation.
+Approved alerts are sent by the shared delivery engine (bot/delivery/engine.py) as the "alert"
+kind: paced below Telegram's limits, silent in quiet hours, resumable without double sends.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+from typing import TYPE_CHECKING
 
-from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram import F, Router, html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.loader import ContentStore
 from bot.db.models import Alert
-from bot.privacy import Privacy
+from bot.delivery.engine import Outgoing, Recipient
 from bot.services import alerts
 from bot.services.identifiers import Kind
 from bot.services.members import MemberInfo
 from handlers.member.city import city_name
 from handlers.member.reports import KIND_ICONS, category_names, when_labels
 from handlers.ui import Clock, Nav, Screen, button, show
+
+if TYPE_CHECKING:
+    from bot.app import Umbrella
+    from bot.delivery.engine import DeliveryEngine
 
 router = Router(name="alerts")
 log = logging.getLogger(__name__)
@@ -198,77 +197,21 @@ async def list_alerts(
     await show(query, "\n\n".join(parts), markup)
 
 
-# --- delivery -------------------------------------------------------------------------------------
+# --- delivery: the "alert" kind of the shared delivery engine --------------------------------------
 
 
-class AlertSender:
-    """Sends approved alerts to their recipients, at most `rate` messages a second.
+def setup_alerts(app: Umbrella) -> None:
+    """Register how an alert looks to each recipient (bot/app.py calls this with the engine ready).
 
-    Every recipient is a row; a row is claimed (`sending`) before its message goes out and marked
-    `sent`, `blocked` or `failed` after, each in its own transaction. A restart resumes with the
-    rows still `pending`. Telegram's 429 is retried by the bot session's RetryMiddleware.
+    The engine paces, applies quiet hours, resumes after a restart and never sends a row twice.
     """
+    engine: DeliveryEngine = app.delivery  # type: ignore[assignment]
 
-    def __init__(
-        self,
-        bot: Bot,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        privacy: Privacy,
-        i18n: I18n,
-        content: ContentStore,
-        clock: Clock,
-        rate: float = 25.0,
-    ) -> None:
-        self.bot, self.sessionmaker, self.privacy, self.i18n, self.content = bot, sessionmaker, privacy, i18n, content
-        self.clock = clock
-        self.interval = 1.0 / rate
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[int] | None = None
+    async def render(session: AsyncSession, ref_id: int, to: Recipient) -> Outgoing | None:
+        alert = await session.get(Alert, ref_id)  # the session's identity map: one query per batch
+        if alert is None:
+            return None  # expired meanwhile: nothing to warn about any more
+        with app.i18n.context(), app.i18n.use_locale(to.language):
+            return Outgoing(text=alert_message(alert, app.content, to.language))
 
-    def kick(self, delay: float = 0.5) -> None:
-        """Start sending soon (after the approving transaction has committed)."""
-        loop = asyncio.get_running_loop()
-        loop.call_later(delay, self._start)
-
-    def _start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.drain())
-
-    async def drain(self) -> int:
-        """Send everything pending; returns how many messages went out."""
-        sent = 0
-        async with self._lock:
-            while True:
-                async with self.sessionmaker() as session:
-                    batch = await alerts.claim_batch(session, self.clock())
-                    await session.commit()
-                if not batch:
-                    return sent
-                for outgoing in batch:
-                    if await self._send(outgoing):
-                        sent += 1
-                    await asyncio.sleep(self.interval)
-
-    async def _send(self, outgoing: alerts.Outgoing) -> bool:
-        async with self.sessionmaker() as session:
-            alert = await alerts.get(session, outgoing.alert_id)
-            status = alerts.FAILED
-            if alert is not None:
-                with self.i18n.context(), self.i18n.use_locale(outgoing.language):
-                    text = alert_message(alert, self.content, outgoing.language)
-                try:
-                    await self.bot.send_message(self.privacy.decrypt_chat_id(outgoing.chat_id_enc), text)
-                    status = alerts.SENT
-                except TelegramForbiddenError:
-                    status = alerts.BLOCKED
-                except TelegramBadRequest as error:
-                    log.info("alert %s not delivered: %s", outgoing.alert_id, error.message)
-            await alerts.mark(session, outgoing.delivery_id, status, self.clock())
-            await session.commit()
-        return status == alerts.SENT
-
-    async def close(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    engine.register(alerts.KIND, render)

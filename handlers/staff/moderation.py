@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.loader import ContentStore
 from bot.db.models import Member, Organisation, Report
+from bot.delivery.engine import DeliveryEngine
 from bot.privacy import Privacy
 from bot.services import alerts, reports
 from bot.services.reports import MAX_ALERT_TEXT, Payload, RejectReason, Status
 from bot.services.staff import Role, StaffInfo
-from handlers.member.alerts import AlertSender
 from handlers.member.city import city_name
 from handlers.member.reports import category_names, identifier_lines, when_labels
 from handlers.staff import room
@@ -254,7 +254,7 @@ async def approve(
     content: ContentStore,
     clock: Clock,
     alert_expiry: timedelta,
-    alert_sender: AlertSender,
+    delivery: DeliveryEngine,
 ) -> None:
     found = await _report_for(query, session, staff, callback_data.id)
     if found is None:
@@ -265,7 +265,7 @@ async def approve(
         return
     now = clock()
     alert = await reports.approve(session, privacy, report, now, alert_expiry)
-    recipients = await alerts.queue_delivery(session, alert, now)
+    _job, recipients = await alerts.queue_delivery(session, alert, now)
     await query.answer(_("Approved."))
     city = report.city
     await _tell_reporter(
@@ -290,7 +290,8 @@ async def approve(
             alias=html.quote(staff.label), alert=alert.id, count=recipients
         )
     await _refresh_card(bot, privacy, i18n, content, organisation, report, outcome)
-    alert_sender.kick()
+    await session.commit()  # the engine reads the job in its own session
+    delivery.wake()
 
 
 @router.callback_query(ModAction.filter(F.action == "merge"))

@@ -1,8 +1,9 @@
 """Bad-client reports, moderation and alerts: drafts, reports, the reporter link, submissions by
-case code, alerts, client identifiers (keyed hashes only), alert subscriptions and alert deliveries.
+case code, alerts, client identifiers (keyed hashes only) and alert subscriptions (alerts are sent by
+the shared delivery engine of 0003).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -134,25 +135,9 @@ def upgrade() -> None:
     _index("alert_subscriptions", "member_id")
     _index("alert_subscriptions", "city")
 
-    op.create_table(
-        "alert_deliveries",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("alert_id", sa.Integer(), nullable=False),
-        sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=8), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        _fk("alert_deliveries", "alert_id", "alerts", "CASCADE"),
-        _fk("alert_deliveries", "member_id", "members", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_deliveries")),
-        sa.UniqueConstraint("alert_id", "member_id", name=op.f("uq_alert_deliveries_alert_id")),
-    )
-    for column in ("alert_id", "member_id", "status"):
-        _index("alert_deliveries", column)
-
 
 def downgrade() -> None:
     for table in (
-        "alert_deliveries",
         "alert_subscriptions",
         "client_identifiers",
         "report_submissions",

@@ -1,0 +1,69 @@
+"""Pacing for mass delivery: a global rate, a minimum interval per chat, and a pause after a 429.
+
+Telegram allows about 30 messages a second in bulk and one a second per chat; it answers faster
+senders with 429 and `retry_after`. The pacer keeps the bot below both so 429s do not happen, and
+when one does (another process sharing the token, a stricter limit), every sender waits it out.
+Memory stays small: a chat is remembered only for `per_chat_interval` after its last message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+
+class Pacer:
+    """Grants sends at most `rate` per second overall and one per `per_chat_interval` per chat."""
+
+    def __init__(
+        self,
+        rate: float = 25.0,
+        per_chat_interval: float = 1.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.per_chat_interval = per_chat_interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_slot = 0.0  # the earliest moment the next send may start
+        self._paused_until = 0.0
+        self._chats: OrderedDict[int, float] = OrderedDict()  # chat -> moment of its last send
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for `seconds`."""
+        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a message to `chat_id` may go out; slots are granted in order of asking."""
+        async with self._lock:
+            while True:
+                now = self._monotonic()
+                self._forget_old(now)
+                start = max(self._next_slot, self._paused_until, now)
+                last = self._chats.get(chat_id)
+                if last is not None:
+                    start = max(start, last + self.per_chat_interval)
+                if start <= now:
+                    break
+                await self._sleep(start - now)
+            # Slots are spaced evenly from the previous slot, so a late wake-up does not slow the
+            # pace down; at most one slot of lateness is made up, so there is never a burst.
+            interval = 1.0 / self.rate
+            self._next_slot = max(self._next_slot, now - interval) + interval
+            self._chats[chat_id] = now
+            self._chats.move_to_end(chat_id)
+
+    def _forget_old(self, now: float) -> None:
+        horizon = now - self.per_chat_interval
+        while self._chats:
+            chat, moment = next(iter(self._chats.items()))
+            if moment > horizon:
+                break
+            del self._chats[chat]
