@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from bot.db.models import Alert, ClientIdentifier, Delivery, Report, ReportDraft, ReportReporter
 from bot.sandbox.client import TelegramUser
+from bot.services import staff as staff_service
 from bot.services.staff import Role
 from tests.e2e.conftest import Harness, labels, restart
 from tests.e2e.staffroom import StaffRoom, add_staff, open_staff_room
@@ -60,6 +61,21 @@ async def moderator_room(harness: Harness) -> tuple[StaffRoom, TelegramUser]:
     staff_room = await open_staff_room(harness)
     mila = await add_staff(harness, staff_room, "Mila", roles=(Role.moderator,), first_name="Liudmyla")
     return staff_room, mila
+
+
+async def other_organisation(harness: Harness) -> StaffRoom:
+    """A second organisation (Odesa) with its own staff room and moderators."""
+    room = harness.fake.forum_group("Other room")
+    topics = [await harness.app.bot.create_forum_topic(room.chat_id, name) for name in ("Queue", "Reports", "News")]
+    async with harness.app.sessionmaker() as session:
+        organisation = await staff_service.create_organisation(
+            session, "other", "Other", ["odesa"], "Europe/Kyiv", "en"
+        )
+        await staff_service.register_staff_room(
+            session, organisation, room.chat_id, *(t.message_thread_id for t in topics)
+        )
+        await session.commit()
+        return StaffRoom(room, organisation.id, topics[0].message_thread_id)
 
 
 def reports_thread(staff_room: StaffRoom) -> int:
@@ -270,7 +286,7 @@ async def test_forged_callback_data_cannot_approve_reject_or_read_a_report(harne
         answer = await counsellor.press_data(data, card.message_id, chat=staff_room.room)
         assert answer is not None and answer.text == refusal and answer.show_alert, data
     # A moderator pressing a forged button on some other message, or for a report that does not exist.
-    other = await open_staff_room(harness, cities=("odesa",), room=harness.fake.forum_group("Other room"))
+    other = await other_organisation(harness)
     stranger = await add_staff(harness, other, "Olena", roles=(Role.moderator,))
     answer = await stranger.press_data(f"mod:{report_id}:approve", chat=other.room)
     assert answer is not None and answer.text == refusal
