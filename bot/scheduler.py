@@ -82,6 +82,7 @@ class Scheduler:
         self._periodic: dict[str, _Periodic] = {}
         self._after_tick: list[Callable[[], Awaitable[object]]] = []
         self._kicks: set[asyncio.Task[int]] = set()
+        self._ticking = asyncio.Lock()  # one tick at a time in this process
 
     def on_due(self, kind: str, handler: TaskHandler) -> None:
         """`handler(ref_id)` runs when a task of `kind` falls due; it must be idempotent."""
@@ -120,6 +121,10 @@ class Scheduler:
 
     async def tick(self) -> int:
         """Run every due task this process wins; returns how many ran. Only the leader ticks."""
+        async with self._ticking:
+            return await self._tick()
+
+    async def _tick(self) -> int:
         if not await self.is_leader():
             return 0
         ran = 0
