@@ -100,6 +100,7 @@ def _nav_row(draft: Draft) -> list[InlineKeyboardButton]:
     if draft.step != Step.city:
         row.append(button(_("⬅️ Back"), ReportNav(action="back")))
     row.append(button(_("❌ Cancel"), ReportNav(action="cancel")))
+    row.append(button(_("🏠 Menu"), Nav(to=Screen.home)))  # a pause: the draft waits for the member
     return row
 
 
@@ -302,7 +303,14 @@ async def _draft_or_gone(
 ) -> Draft | None:
     draft = await reports.load_draft(session, privacy, member.id)
     if draft is None:
-        await query.answer(_("This report was already sent or cancelled."), show_alert=True)
+        await query.answer(_("This report was already sent or cancelled."))
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [button(_("📝 Start"), ReportNav(action="restart"))],
+                [button(_("⬅️ Back"), Nav(to=Screen.safety)), button(_("🏠 Menu"), Nav(to=Screen.home))],
+            ]
+        )
+        await show(query, _("This report was already sent or cancelled."), markup)
     return draft
 
 
@@ -370,7 +378,7 @@ async def navigate(
     else:
         missing = _missing(draft)
         if missing is not None:
-            await query.answer(missing, show_alert=True)
+            await query.answer(missing)  # a short note; the step stays on screen
             return
         draft.advance()
     await query.answer()
@@ -419,7 +427,7 @@ async def send(
     if draft is None:
         return
     if draft.step != Step.summary or _complete(draft) is not None:
-        await query.answer(_("Some answers are missing. Here is your report."), show_alert=True)
+        await query.answer(_("Some answers are missing. Here is your report."))
         draft.step = _complete(draft) or Step.summary
         await _save(session, privacy, member, draft, clock)
         await _show_step(query, draft, content, member)
