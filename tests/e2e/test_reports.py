@@ -309,3 +309,52 @@ async def test_forged_callback_data_cannot_approve_reject_or_read_a_report(harne
     assert answer is not None and answer.text == "This report has already been moderated."
     async with harness.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(ReportReporter)) == 0
+
+
+async def send_simple_report(harness: Harness, member: TelegramUser, description: str, *, alert: bool = True) -> None:
+    await start_report(harness, member, "en")
+    await fill_until_description(harness, member, "en", "kyiv")
+    await member.send(description)
+    await member.send("+380 67 123 45 67")
+    await member.press("➡️ Next")
+    await member.press("⏭ Skip")
+    if not alert:
+        await member.press("✅ Anonymous alert to the community")
+    await member.press("➡️ Next")
+    await member.press("✅ Send the report")
+
+
+async def test_merge_into_a_live_alert_and_a_report_without_consent(harness: Harness) -> None:
+    staff_room, mila = await moderator_room(harness)
+    subscriber = await member_in(harness, "en", "kyiv")
+    await subscribe(harness, subscriber, "en", "kyiv")
+    first, second, private = [await member_in(harness, "en", "kyiv") for _ in range(3)]
+    await send_simple_report(harness, first, "Grey Skoda, hit me")
+    await mila.press("✅ Approve", chat=staff_room.room)
+    await harness.app.delivery.drain()
+    await send_simple_report(harness, second, "Same grey Skoda, took the money")
+    await mila.press("🔗 Merge", chat=staff_room.room)
+    choice = next(label for label in labels(staff_room.room.messages()[-2]) if label.startswith("🔗 #"))
+    await mila.press(choice, chat=staff_room.room)
+    assert "added it to an existing alert" in second.last.text
+    await harness.app.delivery.drain()
+    assert sum("Grey Skoda" in text for text in subscriber.texts()) == 1  # a merge sends nothing new
+
+    await open_safety(harness, subscriber, "en")
+    await subscriber.press("🚨 Bad-client alerts")
+    await subscriber.press("📋 Recent alerts")
+    await subscriber.press("📍 Kyiv")
+    assert "Reports about this person: 2" in subscriber.last.text
+    assert "What happened: violence, robbery" in subscriber.last.text
+
+    # Without consent to an alert the card cannot be approved, only rejected.
+    await send_simple_report(harness, private, "Please do not publish this", alert=False)
+    card = [m for m in staff_room.room.messages(reports_thread(staff_room)) if m.inline_keyboard][-1]
+    assert "✅ Approve" not in labels(card) and "❌ Reject" in labels(card)
+    assert "did not agree to an alert" in card.text
+    async with harness.app.sessionmaker() as session:
+        report_id = await session.scalar(select(Report.id).order_by(Report.id.desc()))
+    answer = await mila.press_data(f"mod:{report_id}:approve", card.message_id, chat=staff_room.room)
+    assert answer is not None and answer.text == "The reporter did not agree to an alert."
+    async with harness.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Alert)) == 1
