@@ -168,6 +168,9 @@ async def test_report_in_russian_moderated_and_sent_to_subscribers_of_the_city(h
         dump = await everything_in_the_database(session)
     for secret in ("380671234567", "0671234567", "badguy", "Высокий", "Alyona", str(reporter.id)):
         assert secret not in dump, secret
+    logs = harness.logs.getvalue()
+    for secret in ("380671234567", "badguy", "Высокий", SANITISED, "Alyona"):
+        assert secret not in logs, secret
 
 
 async def everything_in_the_database(session) -> str:
