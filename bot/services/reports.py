@@ -33,6 +33,7 @@ from bot.services.identifiers import Identifier, Kind
 DRAFT_PURPOSE = b"report-draft"
 REPORT_PURPOSE = b"report"
 DRAFT_RETENTION = timedelta(days=7)
+DRAFT_TYPING_WINDOW = timedelta(hours=24)  # typed messages go to a draft touched this recently
 REPORTER_RETENTION = timedelta(days=30)  # an unmoderated report is dropped with its reporter link
 RECENT_WINDOW = timedelta(days=30)  # "reports from this sender lately"
 MAX_DESCRIPTION = 1500
@@ -163,9 +164,17 @@ async def load_draft(session: AsyncSession, privacy: Privacy, member_id: int) ->
     return Draft.from_json(privacy.unseal(row.data_enc, DRAFT_PURPOSE))
 
 
-async def draft_step(session: AsyncSession, member_id: int) -> Step | None:
-    """The step of the member's draft without opening it: the cheap check typed messages need."""
-    step = await session.scalar(select(ReportDraft.step).where(ReportDraft.member_id == member_id))
+async def draft_step(session: AsyncSession, member_id: int, active_since: datetime | None = None) -> Step | None:
+    """The step of the member's draft without opening it: the cheap check typed messages need.
+
+    With `active_since`, only a draft touched since then counts: a form left for a day does not
+    swallow what the member writes later (in a chat with a counsellor, say); they resume it with
+    Safety -> Report a client -> Continue.
+    """
+    query = select(ReportDraft.step).where(ReportDraft.member_id == member_id)
+    if active_since is not None:
+        query = query.where(ReportDraft.updated_at >= active_since)
+    step = await session.scalar(query)
     return Step(step) if step in Step._value2member_map_ else None
 
 

@@ -294,7 +294,7 @@ async def begin(
     draft = await reports.load_draft(session, privacy, member.id) if callback_data.action == "resume" else None
     if draft is None:
         draft = Draft(city=member.city if content.city(member.city or "") else None)
-        await _save(session, privacy, member, draft, clock)
+    await _save(session, privacy, member, draft, clock)  # touched: typed answers reach it again
     await _show_step(query, draft, content, member)
 
 
@@ -477,10 +477,12 @@ def _complete(draft: Draft) -> Step | None:
 class DraftAwaitsMessage(BaseFilter):
     """The member has a draft at a step that takes a message (a city name, text, identifiers, a photo)."""
 
-    async def __call__(self, message: Message, session: AsyncSession, member: MemberInfo | None) -> bool | dict:
+    async def __call__(
+        self, message: Message, session: AsyncSession, member: MemberInfo | None, clock: Clock
+    ) -> bool | dict:
         if member is None or (message.text or "").startswith("/"):
             return False
-        step = await reports.draft_step(session, member.id)
+        step = await reports.draft_step(session, member.id, clock() - reports.DRAFT_TYPING_WINDOW)
         return {"step": step} if step in reports.TEXT_STEPS else False
 
 

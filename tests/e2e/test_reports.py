@@ -6,6 +6,8 @@ them to the report once moderation ends, and identifiers are stored only as keye
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, text
 
 from bot.db.models import Alert, ClientIdentifier, Delivery, Report, ReportDraft, ReportReporter
@@ -251,8 +253,16 @@ async def test_a_half_filled_report_survives_a_restart(harness: Harness) -> None
     await reporter.press("✅ Send the report")
     assert "R-" in reporter.last.text
 
-    # A draft left for later is offered again, and Cancel deletes it.
+    # A draft left for a day no longer takes what the member writes, and is offered again.
     await start_report(harness, reporter, "en")
+    await reporter.press("✅ Kyiv")
+    harness.clock.advance(timedelta(hours=25))
+    await reporter.send("hello")
+    assert "step" not in reporter.last.text  # the usual answer to free text, not the form
+    await open_safety(harness, reporter, "en")
+    await reporter.press("📝 Report a bad client")
+    await reporter.press("▶️ Continue")
+    assert "step 2 of 8" in reporter.last.text
     await reporter.press("❌ Cancel")
     await open_safety(harness, reporter, "en")
     await reporter.press("📝 Report a bad client")
