@@ -394,6 +394,8 @@ class Report(Base):
     card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Who decided (a staff row; staff are known by alias only), for the card's outcome line.
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), default=None)
 
 

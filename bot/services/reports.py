@@ -294,13 +294,21 @@ def _masked(identifiers: list[tuple[str, str]]) -> str:
     return "\n".join(f"{kind}:{Identifier(Kind(kind), value).masked()}" for kind, value in identifiers)[:600]
 
 
-async def _end(session: AsyncSession, report: Report, status: Status, now: datetime) -> None:
+async def _end(session: AsyncSession, report: Report, status: Status, now: datetime, moderator_id: int | None) -> None:
     report.status = status.value
     report.moderated_at = now
+    report.moderator_id = moderator_id
     report.payload_enc = None
 
 
-async def approve(session: AsyncSession, privacy: Privacy, report: Report, now: datetime, expiry: timedelta) -> Alert:
+async def approve(
+    session: AsyncSession,
+    privacy: Privacy,
+    report: Report,
+    now: datetime,
+    expiry: timedelta,
+    moderator_id: int | None = None,
+) -> Alert:
     """A new alert from the report: the moderated text, the identifiers as hashes, the city."""
     payload = payload_of(privacy, report)
     if payload is None or report.status != Status.pending:
@@ -323,12 +331,18 @@ async def approve(session: AsyncSession, privacy: Privacy, report: Report, now: 
     if rows:
         await session.execute(dialect_insert(session)(ClientIdentifier).values(rows).on_conflict_do_nothing())
     report.alert_id = alert.id
-    await _end(session, report, Status.approved, now)
+    await _end(session, report, Status.approved, now, moderator_id)
     return alert
 
 
 async def merge(
-    session: AsyncSession, privacy: Privacy, report: Report, alert: Alert, now: datetime, expiry: timedelta
+    session: AsyncSession,
+    privacy: Privacy,
+    report: Report,
+    alert: Alert,
+    now: datetime,
+    expiry: timedelta,
+    moderator_id: int | None = None,
 ) -> None:
     """The report is about a client an alert already warns of: the alert counts one more report,
     gains its categories and identifiers, and lives `expiry` from now."""
@@ -348,13 +362,13 @@ async def merge(
     if rows:
         await session.execute(dialect_insert(session)(ClientIdentifier).values(rows).on_conflict_do_nothing())
     report.alert_id = alert.id
-    await _end(session, report, Status.merged, now)
+    await _end(session, report, Status.merged, now, moderator_id)
 
 
-async def reject(session: AsyncSession, report: Report, now: datetime) -> None:
+async def reject(session: AsyncSession, report: Report, now: datetime, moderator_id: int | None = None) -> None:
     if report.status != Status.pending:
         raise ValueError("the report is no longer under moderation")
-    await _end(session, report, Status.rejected, now)
+    await _end(session, report, Status.rejected, now, moderator_id)
 
 
 async def take_reporter(session: AsyncSession, report_id: int) -> int | None:
@@ -362,6 +376,13 @@ async def take_reporter(session: AsyncSession, report_id: int) -> int | None:
     member_id = await session.scalar(select(ReportReporter.member_id).where(ReportReporter.report_id == report_id))
     await session.execute(delete(ReportReporter).where(ReportReporter.report_id == report_id))
     return member_id
+
+
+async def approved_report_of(session: AsyncSession, alert_id: int) -> Report | None:
+    """The report an alert was approved from (its card shows the delivery figures)."""
+    return await session.scalar(
+        select(Report).where(Report.alert_id == alert_id, Report.status == Status.approved.value).limit(1)
+    )
 
 
 async def merge_candidates(session: AsyncSession, city: str, now: datetime, limit: int = 8) -> list[Alert]:

@@ -28,7 +28,9 @@ from handlers.ui import Clock, Nav, Screen, button, show
 
 if TYPE_CHECKING:
     from bot.app import Umbrella
+    from bot.db.models import DeliveryJob
     from bot.delivery.engine import DeliveryEngine
+    from bot.services.delivery import Counts
 
 router = Router(name="alerts")
 log = logging.getLogger(__name__)
@@ -214,4 +216,9 @@ def setup_alerts(app: Umbrella) -> None:
         with app.i18n.context(), app.i18n.use_locale(to.language):
             return Outgoing(text=alert_message(alert, app.content, to.language))
 
-    engine.register(alerts.KIND, render)
+    async def progress(job: DeliveryJob, counts: Counts) -> None:
+        from handlers.staff.moderation import show_delivery  # the staff side depends on this module
+
+        await show_delivery(app, job.ref_id, counts)
+
+    engine.register(alerts.KIND, render, progress)

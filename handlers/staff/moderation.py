@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -30,12 +31,17 @@ from bot.db.models import Member, Organisation, Report
 from bot.delivery.engine import DeliveryEngine
 from bot.privacy import Privacy
 from bot.services import alerts, reports
+from bot.services import staff as staff_service
+from bot.services.delivery import Counts
 from bot.services.reports import MAX_ALERT_TEXT, Payload, RejectReason, Status
 from bot.services.staff import Role, StaffInfo
 from handlers.member.city import city_name
 from handlers.member.reports import category_names, identifier_lines, when_labels
 from handlers.staff import room
 from handlers.ui import Clock
+
+if TYPE_CHECKING:
+    from bot.app import Umbrella
 
 router = Router(name="moderation")
 log = logging.getLogger(__name__)
@@ -264,7 +270,8 @@ async def approve(
         await query.answer(_("The reporter did not agree to an alert."), show_alert=True)
         return
     now = clock()
-    alert = await reports.approve(session, privacy, report, now, alert_expiry)
+    assert staff is not None
+    alert = await reports.approve(session, privacy, report, now, alert_expiry, staff.id)
     _job, recipients = await alerts.queue_delivery(session, alert, now)
     await query.answer(_("Approved."))
     city = report.city
@@ -284,7 +291,6 @@ async def approve(
             ]
         ),
     )
-    assert staff is not None
     with room.room_language(i18n, organisation):
         outcome = _("✅ Approved by {alias}: alert #{alert} to {count} subscribers.").format(
             alias=html.quote(staff.label), alert=alert.id, count=recipients
@@ -355,7 +361,8 @@ async def merge(
     if alert is None or alert.city != report.city or alert.expires_at <= now:
         await query.answer(_("That alert is gone or belongs to another city."), show_alert=True)
         return
-    await reports.merge(session, privacy, report, alert, now, alert_expiry)
+    assert staff is not None
+    await reports.merge(session, privacy, report, alert, now, alert_expiry, staff.id)
     await query.answer(_("Merged."))
     await _tell_reporter(
         bot,
@@ -373,7 +380,6 @@ async def merge(
             ]
         ),
     )
-    assert staff is not None
     with room.room_language(i18n, organisation):
         outcome = _("🔗 Merged by {alias} into alert #{alert}.").format(alias=html.quote(staff.label), alert=alert.id)
     await _refresh_card(bot, privacy, i18n, content, organisation, report, outcome)
@@ -434,7 +440,8 @@ async def reject(
     if found is None:
         return
     report, organisation = found
-    await reports.reject(session, report, clock())
+    assert staff is not None
+    await reports.reject(session, report, clock(), staff.id)
     await query.answer(_("Rejected."))
     reason = callback_data.reason
     await _tell_reporter(
@@ -453,7 +460,6 @@ async def reject(
             ]
         ),
     )
-    assert staff is not None
     with room.room_language(i18n, organisation):
         outcome = _("❌ Rejected by {alias}: {reason}.").format(
             alias=html.quote(staff.label), reason=reject_reasons()[reason]
@@ -522,3 +528,31 @@ async def edit_text(
         await reports.set_alert_text(session, privacy, report, text)
         await message.reply(_("✏️ Alert text updated."))
     await _refresh_card(bot, privacy, i18n, content, organisation, report)
+
+
+# --- delivery figures on the card -------------------------------------------------------------------
+
+
+async def show_delivery(app: Umbrella, alert_id: int, counts: Counts) -> None:
+    """The delivery engine's progress for an approved alert, on the card it was approved from."""
+    async with app.sessionmaker() as session:
+        report = await reports.approved_report_of(session, alert_id)
+        if report is None:
+            return
+        organisation = await session.get(Organisation, report.organisation_id) if report.organisation_id else None
+        moderator = await staff_service.staff_by_id(session, report.moderator_id) if report.moderator_id else None
+        if organisation is None:
+            return
+        with app.i18n.context(), room.room_language(app.i18n, organisation):
+            outcome = _(
+                "✅ Approved by {alias}: alert #{alert}. "
+                "Delivered {sent} of {total}, blocked {blocked}, failed {failed}."
+            ).format(
+                alias=html.quote(moderator.label if moderator else "?"),
+                alert=alert_id,
+                sent=counts.sent,
+                total=counts.total,
+                blocked=counts.blocked,
+                failed=counts.failed,
+            )
+            await _refresh_card(app.bot, app.privacy, app.i18n, app.content, organisation, report, outcome)

@@ -154,6 +154,8 @@ async def test_report_in_russian_moderated_and_sent_to_subscribers_of_the_city(h
         assert all(SANITISED not in text for text in member.texts())
     assert "Высокий" not in kyiv_en.last.text
 
+    card = next(m for m in staff_room.room.messages(thread) if m.message_id == card.message_id)
+    assert "Approved by Mila: alert #1. Delivered 2 of 2, blocked 0, failed 0." in card.text
     # Each subscriber got it once, even when the engine runs again.
     await harness.app.delivery.drain()
     assert sum(SANITISED in text for text in kyiv_uk.texts()) == 1
