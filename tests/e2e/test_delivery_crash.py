@@ -34,6 +34,7 @@ from bot.services.subscriptions import Topic
 from tests.e2e.conftest import ROOT_DIR, TOKEN
 
 KEY = "crash-test-privacy-key-" + "c" * 32
+PATIENCE = 120.0  # seconds a bot process may take to start and finish (2 shared cores)
 
 
 def bot_process(fake: FakeTelegram, database_url: str, data_dir: Path, **env: str) -> subprocess.Popen[bytes]:
@@ -60,13 +61,11 @@ def bot_process(fake: FakeTelegram, database_url: str, data_dir: Path, **env: st
     )
 
 
-async def until(condition: Callable[[], object], timeout: float = 90.0) -> None:
-    """Wait for something another process does (the test fails after `timeout` seconds)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await _call(condition):
-        assert loop.time() < deadline, "timed out waiting for the bot process"
-        await asyncio.sleep(0.05)
+async def until(condition: Callable[[], object]) -> None:
+    """Wait for something another process does (the test fails if it never happens)."""
+    async with asyncio.timeout(PATIENCE):
+        while not await _call(condition):
+            await asyncio.sleep(0.05)
 
 
 async def _call(condition: Callable[[], object]) -> object:
@@ -74,27 +73,33 @@ async def _call(condition: Callable[[], object]) -> object:
     return await result if asyncio.iscoroutine(result) else result
 
 
-async def seed(
-    fake: FakeTelegram, database_url: str, people: int, texts: list[str], due: list[datetime]
-) -> tuple[list[TelegramUser], list[int]]:
-    """An organisation serving Kyiv, `people` members there, and one broadcast per text falling due."""
+async def seed(fake: FakeTelegram, database_url: str, people: int) -> list[TelegramUser]:
+    """An organisation serving Kyiv and `people` members there."""
     engine = create_engine(database_url)
     await upgrade(engine)
     privacy = Privacy(KEY)
     users = [fake.user(language_code="uk") for _ in range(people)]
-    ids = []
     async with create_sessionmaker(engine)() as session:
-        organisation = await staff_service.create_organisation(session, "org", "Org", ["kyiv"], default=True)
+        await staff_service.create_organisation(session, "org", "Org", ["kyiv"], default=True)
         for user in users:
-            info, _ = await members.ensure(session, privacy, user.id, user.chat_id, "uk", due[0].date())
+            info, _ = await members.ensure(session, privacy, user.id, user.chat_id, "uk", datetime.now(UTC).date())
             await members.set_city(session, info, "kyiv")
-        for text, moment in zip(texts, due, strict=True):
-            draft = Draft(texts={"all": text}, topic=Topic.safety, cities=("kyiv",), languages=("uk", "ru", "en"))
-            broadcast = await broadcasts.create(session, organisation, None, draft, moment, datetime.now(UTC))
-            ids.append(broadcast.id)
         await session.commit()
     await engine.dispose()
-    return users, ids
+    return users
+
+
+async def add_broadcasts(database_url: str, texts: list[str], due: list[datetime]) -> None:
+    """One safety broadcast to Kyiv per text, each falling due at its moment (now if past)."""
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session:
+        organisation = await staff_service.organisation_by_slug(session, "org")
+        assert organisation is not None
+        for text, moment in zip(texts, due, strict=True):
+            draft = Draft(texts={"all": text}, topic=Topic.safety, cities=("kyiv",), languages=("uk", "ru", "en"))
+            await broadcasts.create(session, organisation, None, draft, moment, datetime.now(UTC))
+        await session.commit()
+    await engine.dispose()
 
 
 async def statuses(database_url: str) -> tuple[list[str], list[str]]:
@@ -119,7 +124,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 async def test_sigkill_in_the_middle_of_a_broadcast_then_restart_sends_each_message_once(tmp_path: Path) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'umbrella.db'}"
     async with FakeTelegram() as fake:
-        users, _ = await seed(fake, database_url, 60, ["Police checks tonight near the station"], [datetime.now(UTC)])
+        users = await seed(fake, database_url, 60)
+        await add_broadcasts(database_url, ["Police checks tonight near the station"], [datetime.now(UTC)])
         chats = {str(user.chat_id) for user in users}
         first = bot_process(fake, database_url, tmp_path / "data")
         delivered: list[ApiCall] = []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.sandbox import FakeTelegram
-from tests.e2e.test_delivery_crash import bot_process, seed, statuses, stop, until
+from tests.e2e.test_delivery_crash import add_broadcasts, bot_process, seed, statuses, stop, until
 
 TEXTS = ["Clinic day on Friday", "Police checks tonight", "17 December: we remember"]
 
@@ -17,11 +17,12 @@ async def test_two_scheduler_processes_deliver_each_scheduled_broadcast_once(
     tmp_path: Path, postgres_url: str
 ) -> None:
     async with FakeTelegram() as fake:
-        start = datetime.now(UTC)
-        due = [start + timedelta(seconds=2 + 2 * n) for n in range(len(TEXTS))]
-        users, _ = await seed(fake, postgres_url, 25, TEXTS, due)
+        users = await seed(fake, postgres_url, 25)
         processes = [bot_process(fake, postgres_url, tmp_path / f"data{n}") for n in range(2)]
         try:
+            await until(lambda: len(fake.calls_to("setWebhook")) == 2)  # both are up and ticking
+            start = datetime.now(UTC)
+            await add_broadcasts(postgres_url, TEXTS, [start + timedelta(seconds=1 + n) for n in range(len(TEXTS))])
 
             async def all_done() -> bool:
                 jobs, sent = await statuses(postgres_url)
