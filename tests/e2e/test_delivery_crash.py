@@ -64,7 +64,9 @@ def bot_process(fake: FakeTelegram, database_url: str, data_dir: Path, **env: st
 async def until(condition: Callable[[], object]) -> None:
     """Wait for something another process does (the test fails if it never happens)."""
     async with asyncio.timeout(PATIENCE):
-        while not await _call(condition):
+        while True:  # another process: nothing here to wait on but the condition itself
+            if await _call(condition):
+                return
             await asyncio.sleep(0.05)
 
 

@@ -13,9 +13,7 @@ from tests.e2e.test_delivery_crash import add_broadcasts, bot_process, seed, sta
 TEXTS = ["Clinic day on Friday", "Police checks tonight", "17 December: we remember"]
 
 
-async def test_two_scheduler_processes_deliver_each_scheduled_broadcast_once(
-    tmp_path: Path, postgres_url: str
-) -> None:
+async def test_two_scheduler_processes_deliver_each_scheduled_broadcast_once(tmp_path: Path, postgres_url: str) -> None:
     async with FakeTelegram() as fake:
         users = await seed(fake, postgres_url, 25)
         processes = [bot_process(fake, postgres_url, tmp_path / f"data{n}") for n in range(2)]
