@@ -21,6 +21,14 @@ API (what a feature needs):
 
     # 3. reading and stopping: delivery.counts(session, job_id), delivery.cancel(session, job_id)
 
+Where things are: the engine is `app.delivery` (bot/app.py `setup_delivery` registers the kinds;
+do yours there too), and handlers receive it as `delivery: DeliveryEngine`; the scheduler is
+`app.schedules` / `schedules: Scheduler` (bot/scheduler.py: `every(name, interval, job)` for a
+periodic job such as alert expiry, `schedule(session, kind, ref_id, due_at)` + `on_due(kind, fn)`
+for a one-shot). Audiences: bot/services/subscriptions.py `audience_clause(cities=, languages=,
+topic=)` (active members only; Topic.safety is the bad-client alert topic). Tests: `await
+app.run_due()` runs due tasks and waits for the deliveries they start.
+
 What the engine does so features don't have to:
 - reads recipients from `deliveries` in id-ordered batches joined to `members` (memory does not
   grow with the audience), decrypts each chat id only to send;
