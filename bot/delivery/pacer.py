@@ -41,24 +41,32 @@ class Pacer:
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait until a message to `chat_id` may go out; slots are granted in order of asking."""
-        async with self._lock:
-            while True:
+        """Wait until a message to `chat_id` may go out.
+
+        Global slots are granted in order of asking; a sender waiting for its chat (it had a
+        message a moment ago, e.g. from another job) waits outside the queue, so it never holds
+        up messages to other chats.
+        """
+        while True:
+            async with self._lock:
                 now = self._monotonic()
                 self._forget_old(now)
-                start = max(self._next_slot, self._paused_until, now)
                 last = self._chats.get(chat_id)
-                if last is not None:
-                    start = max(start, last + self.per_chat_interval)
-                if start <= now:
-                    break
-                await self._sleep(start - now)
-            # Slots are spaced evenly from the previous slot, so a late wake-up does not slow the
-            # pace down; at most one slot of lateness is made up, so there is never a burst.
-            interval = 1.0 / self.rate
-            self._next_slot = max(self._next_slot, now - interval) + interval
-            self._chats[chat_id] = now
-            self._chats.move_to_end(chat_id)
+                chat_wait = last + self.per_chat_interval - now if last is not None else 0.0
+                if chat_wait <= 0:
+                    start = max(self._next_slot, self._paused_until)
+                    while start > now:
+                        await self._sleep(start - now)
+                        now = self._monotonic()
+                        start = max(self._next_slot, self._paused_until)
+                    # Slots are spaced evenly from the previous slot, so a late wake-up does not
+                    # slow the pace down; at most one slot of lateness is made up: never a burst.
+                    interval = 1.0 / self.rate
+                    self._next_slot = max(self._next_slot, now - interval) + interval
+                    self._chats[chat_id] = now
+                    self._chats.move_to_end(chat_id)
+                    return
+            await self._sleep(chat_wait)
 
     def _forget_old(self, now: float) -> None:
         horizon = now - self.per_chat_interval

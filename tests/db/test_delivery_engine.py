@@ -235,3 +235,29 @@ async def test_cancel_stops_a_job_and_forget_me_removes_the_rows(world: World) -
         await session.commit()
         assert await session.scalar(select(Delivery).where(Delivery.member_id == ids[0])) is None
         assert await subscriptions.choices(session, ids[0]) == subscriptions.DEFAULTS
+
+
+async def test_cancel_during_sending_stops_further_messages(world: World) -> None:
+    ids = [await world.member("en", "kyiv") for _ in range(30)]
+    job_id = await make_job(world, cities=["kyiv"])
+    engine = world.engine(rate=50.0)
+    cancelled = asyncio.Event()
+
+    async def cancel() -> None:
+        async with world.sessionmaker() as session:
+            assert await delivery.cancel(session, job_id)
+            await session.commit()
+        cancelled.set()
+
+    def after_five(call) -> None:  # type: ignore[no-untyped-def]
+        if call.method == "sendMessage" and len(world.fake.calls_to("sendMessage")) == 5:
+            asyncio.get_running_loop().create_task(cancel())
+
+    world.fake.on_call(after_five)
+    counts = await engine.run(job_id)
+    assert cancelled.is_set()
+    assert counts is not None and counts.status == "cancelled"
+    received = sum(len(world.received(m)) for m in ids)
+    assert 5 <= received < 30 and counts.sent == received
+    assert counts.skipped == 30 - received  # the rest will never go
+    assert await world.engine().poll() == []
