@@ -102,3 +102,32 @@ async def test_forget_me_removes_subscriptions_drafts_and_reporter_links(harness
     async with harness.app.sessionmaker() as session:
         for table in (AlertSubscription, ReportDraft, ReportReporter):
             assert await session.scalar(select(func.count()).select_from(table)) == 0, table
+
+
+async def test_alerts_are_silent_in_quiet_hours_and_follow_the_safety_switch(harness: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from tests.e2e.test_reports import moderator_room, send_simple_report, subscribe
+
+    staff_room, mila = await moderator_room(harness)
+    night_owl, day_person, switched_off = [await member_in(harness, "en", "kyiv") for _ in range(3)]
+    for member in (night_owl, day_person, switched_off):
+        await subscribe(harness, member, "en", "kyiv")
+    await night_owl.command("/settings")
+    await night_owl.press("🔔 Notifications")
+    await night_owl.press("🌙 23:00–09:00")
+    await switched_off.command("/settings")
+    await switched_off.press("🔔 Notifications")
+    switch = next(label for label in labels(switched_off.last) if "Safety alerts" in label)
+    await switched_off.press(switch)
+
+    harness.clock.set(datetime(2026, 11, 24, 22, 30, tzinfo=UTC))  # 00:30 in Kyiv
+    await send_simple_report(harness, await member_in(harness, "en", "kyiv"), "Night client, grey Skoda")
+    await mila.press("✅ Approve", chat=staff_room.room)
+    await harness.app.delivery.drain()
+    sends = {
+        call.params["chat_id"]: call.params.get("disable_notification")
+        for call in harness.fake.calls_to("sendMessage")
+        if "Night client, grey Skoda" in call.params.get("text", "") and call.params["chat_id"] > 0
+    }
+    assert sends == {night_owl.chat_id: True, day_person.chat_id: None}
