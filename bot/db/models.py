@@ -392,7 +392,7 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     card_message_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # midnight UTC of the day sent
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Who decided (a staff row; staff are known by alias only), for the card's outcome line.
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)

@@ -234,7 +234,8 @@ async def submit(
         payload_enc=privacy.seal(payload.to_json(), REPORT_PURPOSE),
         recent_from_sender=int(earlier or 0) + 1,
         status=Status.pending.value,
-        created_at=now,
+        # The day only: an exact time could be matched with the member's chat activity.
+        created_at=now.replace(hour=0, minute=0, second=0, microsecond=0),
     )
     session.add(report)
     await session.flush()
