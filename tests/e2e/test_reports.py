@@ -128,6 +128,12 @@ async def test_report_in_russian_moderated_and_sent_to_subscribers_of_the_city(h
     for secret in ("Alyona", "alyona_secret", str(reporter.id)):
         assert secret not in room_text
 
+    # Too long a text is refused; a colleague without the moderator role only leaves a note.
+    await mila.send("y" * 1600, chat=staff_room.room, thread_id=thread, reply_to=card.message_id)
+    assert "1600" in staff_room.room.messages(thread)[-1].text
+    ivan = await add_staff(harness, staff_room, "Ivan", roles=(Role.counsellor,))
+    await ivan.send("I think it is him", chat=staff_room.room, thread_id=thread, reply_to=card.message_id)
+    assert next(m for m in staff_room.room.messages(thread) if m.message_id == card.message_id).text == card.text
     # The moderator replaces the text by replying to the card, then approves.
     await mila.send(SANITISED, chat=staff_room.room, thread_id=thread, reply_to=card.message_id)
     card = next(m for m in staff_room.room.messages(thread) if m.message_id == card.message_id)
@@ -243,8 +249,15 @@ async def test_a_half_filled_report_survives_a_restart(harness: Harness) -> None
     assert "step 4 of 8" in reporter.last.text
 
     await restart(harness)  # in-memory FSM storage is gone; the draft is in the database
+    await reporter.send_sticker()  # a sticker where text is expected: a clear answer, the step stays
+    assert "Please type your answer as text." in reporter.last.text and "step 4 of 8" in reporter.last.text
     await reporter.send("He followed me to the car park")
     assert "step 5 of 8" in reporter.last.text
+    # Buttons of another step, or forged values, change nothing and show where the form is.
+    for data in ("rpk:when:today", "rpk:city:atlantis", "rpk:what:prostitution", "rpk:consent:admin"):
+        answer = await reporter.press_data(data)
+        assert answer is not None and answer.text == "This button is out of date. Here is your report.", data
+        assert "step 5 of 8" in reporter.last.text
     await reporter.press("⏭ Skip")
     await reporter.press("⬅️ Back")  # back one step: the identifiers again
     assert "step 5 of 8" in reporter.last.text
