@@ -85,6 +85,10 @@ class Status(StrEnum):
     merged = "merged"
 
 
+class AlreadyModerated(Exception):
+    """Another moderator decided first (or the report is gone): nothing was changed."""
+
+
 class RejectReason(StrEnum):
     details = "details"  # not enough to warn others
     identifies = "identifies"  # would identify the reporter or a third person
@@ -295,6 +299,22 @@ def _masked(identifiers: list[tuple[str, str]]) -> str:
     return "\n".join(f"{kind}:{Identifier(Kind(kind), value).masked()}" for kind, value in identifiers)[:600]
 
 
+async def _claim(session: AsyncSession, privacy: Privacy, report: Report, status: Status) -> Payload:
+    """Take the decision on a pending report with one conditional UPDATE, so two moderators pressing at
+    once (or two workers) cannot both decide; returns the report's sealed part."""
+    payload = payload_of(privacy, report)
+    result = await session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == Status.pending.value)
+        .values(status=status.value)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount or payload is None:
+        raise AlreadyModerated(report.id)
+    report.status = status.value
+    return payload
+
+
 async def _end(session: AsyncSession, report: Report, status: Status, now: datetime, moderator_id: int | None) -> None:
     report.status = status.value
     report.moderated_at = now
@@ -311,9 +331,7 @@ async def approve(
     moderator_id: int | None = None,
 ) -> Alert:
     """A new alert from the report: the moderated text, the identifiers as hashes, the city."""
-    payload = payload_of(privacy, report)
-    if payload is None or report.status != Status.pending:
-        raise ValueError("the report is no longer under moderation")
+    payload = await _claim(session, privacy, report, Status.approved)
     alert = Alert(
         organisation_id=report.organisation_id,
         city=report.city,
@@ -347,9 +365,7 @@ async def merge(
 ) -> None:
     """The report is about a client an alert already warns of: the alert counts one more report,
     gains its categories and identifiers, and lives `expiry` from now."""
-    payload = payload_of(privacy, report)
-    if payload is None or report.status != Status.pending:
-        raise ValueError("the report is no longer under moderation")
+    payload = await _claim(session, privacy, report, Status.merged)
     categories = [c for c in alert.categories.split(",") if c]
     categories += [c for c in report.categories.split(",") if c and c not in categories]
     alert.categories = ",".join(categories)
@@ -367,8 +383,15 @@ async def merge(
 
 
 async def reject(session: AsyncSession, report: Report, now: datetime, moderator_id: int | None = None) -> None:
-    if report.status != Status.pending:
-        raise ValueError("the report is no longer under moderation")
+    """Not published; the reporter is told why (the reason is not stored)."""
+    result = await session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status == Status.pending.value)
+        .values(status=Status.rejected.value)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        raise AlreadyModerated(report.id)
     await _end(session, report, Status.rejected, now, moderator_id)
 
 

@@ -271,7 +271,11 @@ async def approve(
         return
     now = clock()
     assert staff is not None
-    alert = await reports.approve(session, privacy, report, now, alert_expiry, staff.id)
+    try:
+        alert = await reports.approve(session, privacy, report, now, alert_expiry, staff.id)
+    except reports.AlreadyModerated:
+        await query.answer(_("This report has already been moderated."), show_alert=True)
+        return
     _job, recipients = await alerts.queue_delivery(session, alert, now)
     await query.answer(_("Approved."))
     city = report.city
@@ -362,7 +366,11 @@ async def merge(
         await query.answer(_("That alert is gone or belongs to another city."), show_alert=True)
         return
     assert staff is not None
-    await reports.merge(session, privacy, report, alert, now, alert_expiry, staff.id)
+    try:
+        await reports.merge(session, privacy, report, alert, now, alert_expiry, staff.id)
+    except reports.AlreadyModerated:
+        await query.answer(_("This report has already been moderated."), show_alert=True)
+        return
     await query.answer(_("Merged."))
     await _tell_reporter(
         bot,
@@ -441,7 +449,11 @@ async def reject(
         return
     report, organisation = found
     assert staff is not None
-    await reports.reject(session, report, clock(), staff.id)
+    try:
+        await reports.reject(session, report, clock(), staff.id)
+    except reports.AlreadyModerated:
+        await query.answer(_("This report has already been moderated."), show_alert=True)
+        return
     await query.answer(_("Rejected."))
     reason = callback_data.reason
     await _tell_reporter(

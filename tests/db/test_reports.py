@@ -151,3 +151,31 @@ async def test_expiry_retention_and_forget_me(database_url: str) -> None:
         assert await session.scalar(select(func.count()).select_from(ClientIdentifier)) == 0
         await session.commit()
     await engine.dispose()
+
+
+async def test_two_moderators_deciding_at_once_decide_once(database_url: str) -> None:
+    engine, sessions = await _sessions(database_url)
+    async with sessions() as session:
+        organisation = await staff.create_organisation(session, "org", "Org", ["kyiv"], default=True)
+        member = await _member(session, 4545)
+        report = await reports.submit(session, PRIVACY, member.id, "BBBB", _draft(), organisation.id, NOW)
+        await session.commit()
+    async with sessions() as first, sessions() as second:
+        one = await first.get(Report, report.id)
+        two = await second.get(Report, report.id)  # both loaded it while it was pending
+        await reports.approve(first, PRIVACY, one, NOW, EXPIRY)
+        await first.commit()
+        for decide in (
+            lambda: reports.approve(second, PRIVACY, two, NOW, EXPIRY),
+            lambda: reports.reject(second, two, NOW),
+        ):
+            try:
+                await decide()
+            except reports.AlreadyModerated:
+                continue
+            raise AssertionError("a second decision went through")
+        await second.rollback()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Alert)) == 1
+        assert (await session.get(Report, report.id)).status == "approved"
+    await engine.dispose()
