@@ -372,7 +372,7 @@ async def merge(
     known = [item for item in alert.masked.split("\n") if item]
     known += [item for item in _masked(payload.identifiers).split("\n") if item and item not in known]
     alert.masked = "\n".join(known)[:600]
-    alert.report_count += 1
+    alert.report_count = Alert.report_count + 1  # in SQL: two merges at once both count
     alert.updated_at = now
     alert.expires_at = max(alert.expires_at, now + expiry)
     rows = _identifier_rows(privacy, alert.id, payload.identifiers)
