@@ -1,6 +1,6 @@
 """Broadcast pacing against the fake Telegram: achieved rate, 429s, and memory against audience size.
 
-    python bench/broadcast.py [--recipients 100000] [--small 10000] [--factor 20] [--real 500]
+    python bench/broadcast.py [--recipients 100000] [--small 10000] [--factor 15] [--real 500]
 
 The delivery engine (bot/delivery/engine.py) runs in a process of its own, as in production, with
 its SQLite database; the fake Bot API server runs in this process with its flood model switched on
@@ -77,10 +77,12 @@ async def engine_process(database_url: str, api_url: str, rate: float) -> None:
 
     sender.register("bench", render)
     baseline = vm("VmRSS")
+    cpu = time.process_time()
     started = time.perf_counter()
     await sender.poll()
     await sender.drain()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     async with sessionmaker() as session:
         job_id = await session.scalar(select(DeliveryJob.id))
         figures = await delivery.counts(session, int(job_id or 0))
@@ -94,6 +96,7 @@ async def engine_process(database_url: str, api_url: str, rate: float) -> None:
                 "elapsed": elapsed,
                 "rss_before": baseline,
                 "hwm": vm("VmHWM"),
+                "cpu": cpu,
             }
         )
     )
@@ -155,6 +158,7 @@ async def run(fake: FakeTelegram, directory: Path, recipients: int, rate: float,
                 fake.calls.clear()  # the call log is for tests; here it would only grow
 
     fake.listeners[:] = [count]
+    fake_cpu = time.process_time()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
@@ -165,6 +169,7 @@ async def run(fake: FakeTelegram, directory: Path, recipients: int, rate: float,
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await process.communicate()
+    fake_cpu = time.process_time() - fake_cpu
     figures = json.loads(out.decode().strip().splitlines()[-1])
     achieved = (seen["n"] - 1) / (seen["last"] - seen["first"]) if seen["n"] > 1 else 0.0
     fake.calls.clear()
@@ -177,6 +182,8 @@ async def run(fake: FakeTelegram, directory: Path, recipients: int, rate: float,
         "rate_limited": fake.stats.rate_limited,
         "hwm_mb": figures["hwm"] / 1024,
         "seconds": figures["elapsed"],
+        "engine_cpu": figures["cpu"] / figures["elapsed"],
+        "fake_cpu": fake_cpu / figures["elapsed"],
     }
 
 
@@ -185,7 +192,8 @@ def line(label: str, result: dict[str, float], rate: float, limit: int) -> str:
         f"{label}: {int(result['sent'])}/{int(result['recipients'])} sent in {result['seconds']:.1f} s; "
         f"achieved {result['achieved']:.1f} msg/s of {rate:.0f} configured = {result['ratio']:.3f} "
         f"(target >= 0.95); 429s from the fake (limit {limit}/s): {int(result['rate_limited'])}; "
-        f"engine peak memory {result['hwm_mb']:.1f} MB"
+        f"engine peak memory {result['hwm_mb']:.1f} MB; CPU busy: engine {result['engine_cpu']:.0%}, "
+        f"fake {result['fake_cpu']:.0%}"
     )
 
 
@@ -218,7 +226,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--factor", type=float, default=20)
+    parser.add_argument("--factor", type=float, default=15)
     parser.add_argument("--real", type=int, default=500, help="recipients of the run at Telegram's real limits")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     asyncio.run(main(parser.parse_args()))

@@ -24,6 +24,7 @@ class Pacer:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        catch_up: float = 0.05,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
@@ -31,6 +32,10 @@ class Pacer:
         self.per_chat_interval = per_chat_interval
         self._monotonic = monotonic
         self._sleep = sleep
+        # A sender that fell behind (a database write, a busy CPU) may make up this many seconds of
+        # slots at once: the pace holds on average, and any one-second window stays within
+        # rate * (1 + catch_up), well below Telegram's 30/s at the default 25/s.
+        self.catch_up = max(catch_up, 1.0 / rate)
         self._next_slot = 0.0  # the earliest moment the next send may start
         self._paused_until = 0.0
         self._chats: OrderedDict[int, float] = OrderedDict()  # chat -> moment of its last send
@@ -60,9 +65,8 @@ class Pacer:
                         now = self._monotonic()
                         start = max(self._next_slot, self._paused_until)
                     # Slots are spaced evenly from the previous slot, so a late wake-up does not
-                    # slow the pace down; at most one slot of lateness is made up: never a burst.
-                    interval = 1.0 / self.rate
-                    self._next_slot = max(self._next_slot, now - interval) + interval
+                    # slow the pace down; lateness beyond `catch_up` is forgotten, never a burst.
+                    self._next_slot = max(self._next_slot, now - self.catch_up) + 1.0 / self.rate
                     self._chats[chat_id] = now
                     self._chats.move_to_end(chat_id)
                     return
