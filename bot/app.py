@@ -9,6 +9,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -28,6 +29,7 @@ from bot.commands import set_commands
 from bot.content.loader import ContentStore, load_content
 from bot.db.base import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
+from bot.delivery.engine import DeliveryEngine
 from bot.delivery.retry import RetryMiddleware
 from bot.health import add_health_routes
 from bot.i18n import MemberI18nMiddleware, create_i18n
@@ -37,18 +39,23 @@ from bot.middlewares.context import Clock, MemberContextMiddleware, OutgoingReco
 from bot.middlewares.dedupe import DedupeMiddleware, MemorySeenUpdates, RedisSeenUpdates
 from bot.middlewares.keys import HashedKeyBuilder
 from bot.middlewares.resilient import ResilientIsolation, ResilientStorage
-from bot.middlewares.throttling import MemoryLimiter, RedisLimiter, ThrottlingMiddleware
+from bot.middlewares.throttling import Limiter, MemoryLimiter, RedisLimiter, ThrottlingMiddleware
 from bot.privacy import Privacy, PrivacyKeyError, load_or_create_key
 from bot.response_types import PinResponseTypes
+from bot.scheduler import Scheduler
+from bot.services import alerts as alerts_service
 from bot.services import members, usage
+from bot.services import reports as reports_service
 from bot.services.canned import load_canned
 from bot.services.members import MemberCache
+from bot.services.subscriptions import DEFAULT_ZONE
 from bot.services.usage import SectionTally
 from bot.settings import Settings
 from handlers import get_routers
 
 log = logging.getLogger(__name__)
 FSM_TTL = timedelta(days=2)  # a half-finished form outlives a night, not a week
+CHECK_WINDOW = 3600.0  # number checks are counted per member per hour
 
 
 def resolve_privacy_key(settings: Settings) -> str:
@@ -76,6 +83,8 @@ class Umbrella:
     metrics: Metrics = field(default_factory=Metrics, repr=False)
     lease: Lease = field(default_factory=SoleLease)
     leading: bool = False
+    delivery: DeliveryEngine | None = field(default=None, repr=False)
+    schedules: Scheduler | None = field(default=None, repr=False)
 
     async def start_background(self) -> None:
         """Commands per language and the timed jobs, which run only in the leader."""
@@ -83,12 +92,24 @@ class Umbrella:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         renew = max(1.0, self.settings.leader_lease_seconds / 3)
         self.scheduler.add_job(self.lead, "interval", seconds=renew, coalesce=True, max_instances=1)
-        self.scheduler.add_job(self.purge_expired, "interval", hours=1, coalesce=True, max_instances=1)
-        self.scheduler.add_job(self.handoff_jobs, "interval", minutes=1, coalesce=True, max_instances=1)
+        if self.schedules is not None:
+            self.schedules.every("retention", timedelta(hours=1), self.purge_expired)
+            self.schedules.every("handoff", timedelta(minutes=1), self.handoff_jobs)
+            self.schedules.start(self.scheduler, timedelta(seconds=self.settings.scheduler_tick_seconds))
         # Every worker flushes its own tally, leader or not.
         self.scheduler.add_job(self.flush_usage, "interval", minutes=1, coalesce=True, max_instances=1)
         self.scheduler.start()
-        await self.lead()
+        if await self.lead() and self.delivery is not None:
+            await self.delivery.resume()  # jobs a crashed process left half-sent
+
+    async def run_due(self) -> int:
+        """Run due scheduled tasks and wait for every delivery they start (tests, the sandbox)."""
+        if self.schedules is None or self.delivery is None:
+            return 0
+        await self.schedules.settle()
+        ran = await self.schedules.tick()
+        await self.delivery.drain()
+        return ran
 
     async def lead(self) -> bool:
         """Hold (or take over) the scheduler lease; timed jobs run only while this returns True."""
@@ -112,9 +133,13 @@ class Umbrella:
                 timedelta(days=self.settings.chat_message_retention_days),
                 timedelta(days=self.settings.inactive_member_retention_days),
             )
+            expired_alerts = await alerts_service.expire(session, utcnow())
+            stale_reports = await reports_service.purge(session, utcnow())
             await session.commit()
         if messages or old_members:
             log.info("retention: %d message ids and %d inactive members erased", messages, old_members)
+        if expired_alerts or stale_reports:
+            log.info("retention: %d expired alerts and %d unmoderated reports erased", expired_alerts, stale_reports)
 
     async def handoff_jobs(self) -> None:
         """Escalations, idle chats and case-topic retention; a failure is logged and retried next minute."""
@@ -152,6 +177,8 @@ class Umbrella:
     async def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.delivery is not None:
+            await self.delivery.close()
         await self.flush_usage()
         if self.leading:
             with contextlib.suppress(Exception):  # expiry hands it over anyway
@@ -193,9 +220,11 @@ async def create_app(
         isolation = ResilientIsolation(redis_storage.create_isolation())
         seen = RedisSeenUpdates(redis)
         limiter = RedisLimiter(redis, settings.throttle_window)
+        check_limiter: Limiter = RedisLimiter(redis, CHECK_WINDOW, prefix="umbrella:check")
     else:
         storage, isolation = MemoryStorage(), SimpleEventIsolation()
         seen, limiter = MemorySeenUpdates(), MemoryLimiter(settings.throttle_window)
+        check_limiter = MemoryLimiter(CHECK_WINDOW)
 
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     metrics = Metrics()
@@ -218,6 +247,9 @@ async def create_app(
         member_cache=cache,
         canned=load_canned(settings.content_dir),
         section_tally=SectionTally(),
+        alert_expiry=timedelta(days=settings.alert_expiry_days),
+        check_limiter=check_limiter,
+        check_limit=settings.number_check_limit,
     )
 
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
@@ -230,8 +262,38 @@ async def create_app(
     metrics.instrument_bot(app.bot)
     if redis is not None:
         app.lease = RedisLease(redis, ttl=settings.leader_lease_seconds)
+    setup_delivery(app)
     freeze_startup_heap()
     return app
+
+
+def setup_delivery(app: Umbrella) -> None:
+    """The delivery engine and the database-backed scheduler, with the features that use them."""
+    from handlers.member.alerts import setup_alerts
+    from handlers.staff.broadcasts import setup_broadcasts
+
+    settings = app.settings
+
+    def zone_of(city: str | None) -> ZoneInfo:
+        found = app.content.city(city) if city else None
+        return found.zone if found is not None else DEFAULT_ZONE
+
+    app.delivery = DeliveryEngine(
+        app.bot,
+        app.sessionmaker,
+        app.privacy,
+        rate=settings.broadcast_rate,
+        per_chat_interval=settings.delivery_chat_interval,
+        clock=app.clock,
+        zone_of=zone_of,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        gate=app.lead,
+    )
+    app.schedules = Scheduler(app.sessionmaker, app.clock, app.lead)
+    app.schedules.after_tick(app.delivery.poll)
+    app.dispatcher.workflow_data.update(delivery=app.delivery, schedules=app.schedules)
+    setup_broadcasts(app)
+    setup_alerts(app)
 
 
 def freeze_startup_heap() -> None:

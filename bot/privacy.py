@@ -42,6 +42,7 @@ class Privacy:
         self._case_key = _derive(master, "umbrella/case-code/v1")
         self._identifier_key = _derive(master, "umbrella/identifier/v1")
         self._aead = AESGCM(_derive(master, "umbrella/chat-id-encryption/v1"))
+        self._text_aead = AESGCM(_derive(master, "umbrella/member-text/v1"))
 
     def member_hash(self, telegram_user_id: int) -> str:
         """The lookup key of a member: stable, not reversible without the key."""
@@ -67,6 +68,15 @@ class Privacy:
 
     def decrypt_chat_id(self, blob: bytes) -> int:
         return int(self._aead.decrypt(blob[:12], blob[12:], b"chat-id"))
+
+    def seal(self, data: bytes, purpose: bytes) -> bytes:
+        """Encrypt member text a feature must keep for a while (a report draft, a report under
+        moderation); `purpose` binds the blob to its use, so one cannot be passed off as another."""
+        nonce = os.urandom(12)
+        return nonce + self._text_aead.encrypt(nonce, data, purpose)
+
+    def unseal(self, blob: bytes, purpose: bytes) -> bytes:
+        return self._text_aead.decrypt(blob[:12], blob[12:], purpose)
 
 
 def generate_key() -> str:

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     leader_lease_seconds: float = Field(default=30, ge=3)
     # Members who have not written for this long are erased automatically.
     inactive_member_retention_days: int = Field(default=365, ge=30)
+    # Bad-client alerts: how long an approved alert is shown and checked against; number checks
+    # a member may make per hour.
+    alert_expiry_days: int = Field(default=90, ge=1)
+    number_check_limit: int = Field(default=20, ge=1)
+    # Broadcasts and alerts: messages a second overall (Telegram allows about 30 in bulk; the rest
+    # is headroom for answering members meanwhile) and seconds between two messages to one chat.
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    delivery_chat_interval: float = Field(default=1.0, ge=1.0)
+    # A delivery job whose process has not written for this long is taken over (a crash).
+    delivery_lease_seconds: float = Field(default=60, ge=2)
+    # How often the scheduler leader looks for due tasks (scheduled broadcasts) and jobs to resume.
+    scheduler_tick_seconds: float = Field(default=5, gt=0)
 
     @field_validator("webhook_path")
     @classmethod

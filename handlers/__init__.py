@@ -9,18 +9,21 @@ from aiogram import F, Router
 from bot.middlewares.staff import StaffContextMiddleware
 from handlers import errors, system
 from handlers.member import (
+    alerts,
     articles,
+    check,
     city,
     clinics,
     fallback,
     handoff,
     health,
     menu,
+    reports,
     rights,
     safety,
     settings,
-    soon,
     start,
+    subscriptions,
     urgent,
     usage,
     youth,
@@ -55,12 +58,16 @@ def member_router() -> Router:
         health.router,
         clinics.router,
         safety.router,
+        reports.router,
+        alerts.router,
+        check.router,
         urgent.router,
         settings.router,
+        subscriptions.router,
         handoff.router,
-        soon.router,
         youth.router,
         articles.router,
+        reports.input_router,  # typed answers to a half-filled report (its step is in the database)
         handoff.relay_router,  # free text and media go to the counsellor while a chat is open
         fallback.router,  # last: whatever nobody else understood
     ]
@@ -70,25 +77,27 @@ def member_router() -> Router:
 
 def staff_room_router() -> Router:
     """The staff rooms (forum supergroups): the counsellor's side of conversations."""
-    from handlers.staff import cases
+    from handlers.staff import cases, moderation
 
     router = Router(name="staff-room")
     router.message.filter(F.chat.type == "supergroup")
     router.edited_message.filter(F.chat.type == "supergroup")
     router.callback_query.filter(F.message.chat.type == "supergroup")
     StaffContextMiddleware().setup(router)
-    router.include_router(_fresh(cases.router))
+    router.include_routers(_fresh(moderation.router), _fresh(cases.router))
     return router
 
 
 def staff_router() -> Router:
     """Staff onboarding (the invite deep link wins over the member /start), administration and duty,
     in private chats and staff rooms; the handlers declare the roles they need."""
-    from handlers.staff import admin, duty, onboarding, stats
+    from handlers.staff import admin, broadcasts, duty, onboarding, stats
 
     router = Router(name="staff")
     StaffContextMiddleware().setup(router)
-    router.include_routers(*map(_fresh, [onboarding.router, admin.router, duty.router, stats.router]))
+    router.include_routers(
+        *map(_fresh, [onboarding.router, admin.router, duty.router, stats.router, broadcasts.router])
+    )
     return router
 
 

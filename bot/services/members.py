@@ -15,7 +15,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import dialect_insert
-from bot.db.models import ChatMessage, Member
+from bot.db.models import (
+    AlertSubscription,
+    ChatMessage,
+    Delivery,
+    Member,
+    MemberSubscription,
+    ReportDraft,
+    ReportReporter,
+)
 from bot.privacy import Privacy
 from bot.settings import LANGUAGES
 
@@ -149,6 +157,12 @@ async def set_inactive(session: AsyncSession, privacy: Privacy, user_id: int) ->
 async def forget(session: AsyncSession, member: MemberInfo) -> None:
     """Erase a member and everything that hangs off them (message ids, and later features' rows)."""
     await session.execute(delete(ChatMessage).where(ChatMessage.member_id == member.id))
+    # Bad-client reports: alert cities, a half-filled report, and the link to reports under moderation
+    # (the reports themselves stay with the moderators, tied to nobody).
+    for table in (AlertSubscription, ReportDraft, ReportReporter):
+        await session.execute(delete(table).where(table.member_id == member.id))
+    await session.execute(delete(MemberSubscription).where(MemberSubscription.member_id == member.id))
+    await session.execute(delete(Delivery).where(Delivery.member_id == member.id))
     await session.execute(delete(Member).where(Member.id == member.id))
     member.forgotten = True
 

@@ -1,4 +1,4 @@
-"""Settings: language, city, clear chat and forget me."""
+"""Settings: language, city, notifications (topics and quiet hours), clear chat and forget me."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content.loader import ContentStore
 from bot.services import members
 from bot.services.members import MemberInfo
+from handlers.member.alerts import AlertsAction
 from handlers.member.city import after_city, ask_city, city_name
 from handlers.member.handoff import erase_case_topics
 from handlers.member.start import LANGUAGE_NAMES, LanguageChoice, language_markup
+from handlers.member.subscriptions import Notifications
 from handlers.ui import Clock, Nav, Screen, button, keyboard, show
 
 router = Router(name="settings")
@@ -43,6 +45,8 @@ async def show_settings(event: Message | CallbackQuery, member: MemberInfo, cont
     buttons = [
         button(_("🌐 Language"), SettingsAction(action="language")),
         button(_("📍 City"), SettingsAction(action="city")),
+        button(_("🔔 Notifications"), Notifications()),
+        button(_("🚨 Bad-client alerts"), AlertsAction(action="home")),
         button(_("🧹 Clear chat"), SettingsAction(action="clear")),
         button(_("🗑 Forget me"), SettingsAction(action="forget")),
     ]
@@ -162,8 +166,8 @@ async def forget_command(message: Message, state: FSMContext) -> None:
 def _forget_text() -> str:
     return _(
         "<b>🗑 Forget me</b>\n\n"
-        "This erases everything the bot keeps about you: your language, your city and the list of "
-        "messages in this chat. It cannot be undone.\n\n"
+        "This erases everything the bot keeps about you: your language, your city, your notification "
+        "choices and the list of messages in this chat. It cannot be undone.\n\n"
         "Your messages stay on your phone unless you also clear the chat."
     )
 

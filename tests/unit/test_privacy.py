@@ -55,3 +55,12 @@ def test_key_file_readable_by_others_is_refused(tmp_path) -> None:
     (tmp_path / "privacy.key").chmod(0o644)
     with pytest.raises(PrivacyKeyError):
         load_or_create_key(tmp_path)
+
+
+def test_sealed_text_round_trip_bound_to_its_purpose() -> None:
+    privacy = Privacy(KEY)
+    blob = privacy.seal("он угрожал ножом".encode(), b"report")
+    assert "угрожал".encode() not in blob
+    assert privacy.unseal(blob, b"report").decode() == "он угрожал ножом"
+    with pytest.raises(Exception):  # noqa: B017 - cryptography's InvalidTag
+        privacy.unseal(blob, b"draft")
