@@ -446,14 +446,16 @@ class AlertSubscription(Base):
 # --- Anonymous usage figures ----------------------------------------------------------------------
 
 
-class SectionOpen(Base):
-    """How often a menu section was opened on a day by members of a city: a count, no trail."""
+class DailyCount(Base):
+    """How often something happened on a day in a city (a menu section opened, a report received or
+    approved): a bare count for the statistics, with no trail to any member, and kept when the rows
+    it counts are deleted by retention."""
 
-    __tablename__ = "section_opens"
-    __table_args__ = (UniqueConstraint("day", "city", "section"),)
+    __tablename__ = "daily_counts"
+    __table_args__ = (UniqueConstraint("day", "city", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)  # in the city's time zone
-    city: Mapped[str] = mapped_column(String(20))  # "" when the member chose none
-    section: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    city: Mapped[str] = mapped_column(String(20))  # "" when there is none (a member who chose no city)
+    name: Mapped[str] = mapped_column(String(24))  # "opened:rights", "reports:approved", ...
     count: Mapped[int] = mapped_column(Integer, default=0)

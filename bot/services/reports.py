@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.base import dialect_insert
 from bot.db.models import Alert, ClientIdentifier, Report, ReportDraft, ReportReporter, ReportSubmission
 from bot.privacy import Privacy
+from bot.services import usage
 from bot.services.identifiers import Identifier, Kind
 
 DRAFT_PURPOSE = b"report-draft"
@@ -245,6 +246,7 @@ async def submit(
     await session.flush()
     session.add(ReportReporter(report_id=report.id, member_id=member_id, created_at=now))
     session.add(ReportSubmission(case_hash=case_hash, created_on=now.date()))
+    await usage.count(session, now.date(), draft.city, usage.reports("received"))
     await drop_draft(session, member_id)
     await session.flush()
     return report
@@ -316,6 +318,7 @@ async def _claim(session: AsyncSession, privacy: Privacy, report: Report, status
 
 
 async def _end(session: AsyncSession, report: Report, status: Status, now: datetime, moderator_id: int | None) -> None:
+    await usage.count(session, now.date(), report.city, usage.reports(status.value))
     report.status = status.value
     report.moderated_at = now
     report.moderator_id = moderator_id

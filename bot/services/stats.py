@@ -12,8 +12,9 @@ Framework-free: takes a session and plain values, returns plain dataclasses. The
   conversations are gone with them;
 - nothing here carries an id, a case code, a hash, an alias or a time of a single conversation.
 
-Menu sections opened come from day counts per city (bot.services.usage): an organisation sees the
-cities it serves, and the default organisation also members who chose no city.
+Menu sections opened and bad-client reports come from day counts per city (bot.services.usage): an
+organisation sees the cities it serves (the default one also members who chose no city). Alerts
+and broadcasts delivered are the organisation's delivery jobs that started in the period.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Conversation, Member, Organisation
+from bot.db.models import Conversation, DeliveryJob, Member, Organisation
 from bot.services import usage
 from bot.services.handoff import Topic
 
 K = TypeVar("K")
+DELIVERY_KINDS = ("alert", "broadcast")  # the delivery engine's kinds (bot.services.alerts, .broadcasts)
 MIN_COUNT = 5  # counts below this are shown as "<5"; figures based on fewer are withheld
 WITHHELD = "withheld"
 SCORES = (1, 2, 3, 4, 5)
@@ -164,6 +166,8 @@ class Stats:
     city_unknown: SmallCount  # conversations of members who did not choose a city
     sections: dict[str, SmallCount] = field(default_factory=dict)  # section → times opened, in menu order
     sections_by_city: dict[str, dict[str, SmallCount]] = field(default_factory=dict)  # "" = no city chosen
+    reports: dict[str, SmallCount] = field(default_factory=dict)  # received, approved, merged, rejected
+    delivered: dict[str, SmallCount] = field(default_factory=dict)  # alert, broadcast → messages delivered
 
 
 @dataclass(frozen=True)
@@ -247,10 +251,14 @@ async def compute(session: AsyncSession, organisation: Organisation, period: Per
         if row.city:
             cities.setdefault(row.city, []).append(row)
     served = [c.city for c in organisation.cities] + ([usage.NO_CITY] if organisation.is_default else [])
-    opens = await usage.counts_between(session, period.start, period.end, served)
+    daily = await usage.counts_between(session, period.start, period.end, served)
     per_city: dict[str, Counter[str]] = {}
-    for (city, section), count in opens.items():
-        per_city.setdefault(city, Counter())[section] += count
+    reports: Counter[str] = Counter()
+    for (city, name), count in daily.items():
+        if name.startswith(usage.OPENED):
+            per_city.setdefault(city, Counter())[name.removeprefix(usage.OPENED)] += count
+        else:
+            reports[name] += count
 
     def in_order(counts: Counter[str]) -> dict[str, SmallCount]:
         return {section: SmallCount(counts[section]) for section in usage.SECTIONS}
@@ -268,6 +276,8 @@ async def compute(session: AsyncSession, organisation: Organisation, period: Per
         column = protect({city: counts[section] for city, counts in sections_by_city.items()}, total)
         for city, count in column.items():
             sections_by_city[city][section] = count
+    received = SmallCount(reports[usage.reports("received")])
+    decided = {outcome: SmallCount(reports[usage.reports(outcome)]) for outcome in usage.REPORTS[1:]}
     return Stats(
         period=period,
         overall=overall,
@@ -275,7 +285,27 @@ async def compute(session: AsyncSession, organisation: Organisation, period: Per
         city_unknown=per_place[None],
         sections=sections,
         sections_by_city=sections_by_city,
+        reports={"received": received, **decided},
+        delivered=await _delivered(session, organisation.id, start, end),
     )
+
+
+async def _delivered(
+    session: AsyncSession, organisation_id: int, start: datetime, end: datetime
+) -> dict[str, SmallCount]:
+    """Messages delivered by the organisation's alerts and broadcasts that started in the period
+    (the jobs' own counters, which outlive the per-recipient rows)."""
+    result = await session.execute(
+        select(DeliveryJob.kind, func.coalesce(func.sum(DeliveryJob.sent), 0))
+        .where(
+            DeliveryJob.organisation_id == organisation_id,
+            DeliveryJob.created_at >= start,
+            DeliveryJob.created_at < end,
+        )
+        .group_by(DeliveryJob.kind)
+    )
+    sent = dict(result.all())
+    return {kind: SmallCount(int(sent.get(kind, 0))) for kind in DELIVERY_KINDS}
 
 
 # --- presentation helpers shared by the staff command and the CSV export --------------------------
@@ -323,6 +353,10 @@ def csv_rows(stats: Stats) -> list[tuple[str, str, str, str, str]]:
     for city, sections in stats.sections_by_city.items():
         for section, count in sections.items():
             out.append((label, city or "no_city", "sections_opened", section, str(count)))
+    for outcome, count in stats.reports.items():
+        out.append((label, "all", "reports", outcome, str(count)))
+    for kind, count in stats.delivered.items():
+        out.append((label, "all", "messages_delivered", kind, str(count)))
     return out
 
 

@@ -95,6 +95,21 @@ def render(stats: Stats, organisation_name: str) -> str:
     names = _section_names()
     opened = ", ".join(f"{html.quote(names.get(name, name))} {_n(count)}" for name, count in stats.sections.items())
     lines += ["", _("<b>Menu sections opened</b>"), opened or "—"]
+    reports = stats.reports
+    if reports:
+        lines += [
+            "",
+            _("<b>Bad-client reports</b>"),
+            _("Received {received}, approved {approved}, merged into alerts {merged}, rejected {rejected}").format(
+                **{outcome: _n(count) for outcome, count in reports.items()}
+            ),
+        ]
+    if stats.delivered:
+        lines.append(
+            _("Messages delivered: alerts {alerts}, broadcasts {broadcasts}").format(
+                alerts=_n(stats.delivered["alert"]), broadcasts=_n(stats.delivered["broadcast"])
+            )
+        )
     lines.append("")
     lines.append(
         _("Counts of 1–4 are shown as “{small}”. The CSV export has every figure per city.").format(

@@ -185,7 +185,7 @@ async def test_section_opens_add_up_across_flushes_and_stay_within_the_organisat
             november = stats.parse_period("2026-11")
             mine = await stats.compute(session, org, november)
             theirs = await stats.compute(session, other, november)
-            described = await session.run_sync(lambda s: inspect(s.bind).get_columns("section_opens"))
+            described = await session.run_sync(lambda s: inspect(s.bind).get_columns("daily_counts"))
             columns = {column["name"] for column in described}
         assert mine.sections["rights"] == SmallCount(10)
         assert str(mine.sections["urgent"]) == "<5"  # three members without a city, default organisation
@@ -193,7 +193,7 @@ async def test_section_opens_add_up_across_flushes_and_stay_within_the_organisat
         assert "odesa" not in mine.sections_by_city
         assert str(theirs.sections["urgent"]) == "<5" and theirs.sections["rights"] == SmallCount(0)
         assert ("2026-11", "all", "sections_opened", "rights", "10") in stats.csv_rows(mine)
-        assert columns == {"id", "day", "city", "section", "count"}
+        assert columns == {"id", "day", "city", "name", "count"}
     finally:
         await engine.dispose()
 

@@ -128,3 +128,35 @@ async def test_csv_export_names_nobody(harness: Harness, tmp_path: Path, monkeyp
 
     assert await asyncio.to_thread(cli.main, ["stats", "export", "--org", "nope", "--period", "2026-11"]) == 1
     assert await asyncio.to_thread(cli.main, ["stats", "export", "--org", "demo", "--period", "2026/11"]) == 1
+
+
+async def test_reports_and_alert_deliveries_are_counted_without_a_trail(harness: Harness) -> None:
+    """A report approved and sent to one subscriber: /stats counts it, and its figures outlive the
+    report itself (retention deletes the row; the day count stays)."""
+    from bot.db.models import Report
+    from bot.services import reports as reports_service
+    from tests.e2e.test_reports import member_in, moderator_room, send_simple_report, subscribe
+
+    staff_room, mila = await moderator_room(harness)
+    sofia = await add_staff(harness, staff_room, "Sofia", roles=(Role.supervisor,))
+    subscriber = await member_in(harness, "en", "kyiv")
+    await subscribe(harness, subscriber, "en", "kyiv")
+    reporter = await member_in(harness, "en", "kyiv")
+    await send_simple_report(harness, reporter, "Grey Skoda, hit me")
+    await mila.press("✅ Approve", chat=staff_room.room)
+    await harness.app.delivery.drain()
+    assert any("Grey Skoda" in text for text in subscriber.texts())
+
+    await sofia.command("/stats", "month 2026-11")
+    assert "Received <5, approved <5, merged into alerts 0, rejected 0" in sofia.last.text
+    assert "Messages delivered: alerts <5, broadcasts 0" in sofia.last.text
+
+    # Long after, retention has deleted the report (its alert expired); the month's figures remain.
+    harness.fake.advance_time(days=200)
+    async with harness.app.sessionmaker() as session:
+        await session.execute(Report.__table__.update().values(alert_id=None))
+        await reports_service.purge(session, harness.app.clock())
+        await session.commit()
+        assert not (await session.scalars(select(Report))).all()
+    await sofia.command("/stats", "month 2026-11")
+    assert "Received <5, approved <5" in sofia.last.text

@@ -1,4 +1,4 @@
-"""Anonymous usage figures: menu sections opened per day and city, counts only.
+"""Anonymous figures: counts per day and city (menu sections opened, reports received and decided).
 
 Revision ID: 0005
 Revises: 0004
@@ -19,18 +19,18 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "section_opens",
+        "daily_counts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("city", sa.String(length=20), nullable=False),
-        sa.Column("section", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=24), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_section_opens")),
-        sa.UniqueConstraint("day", "city", "section", name=op.f("uq_section_opens_day")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_counts")),
+        sa.UniqueConstraint("day", "city", "name", name=op.f("uq_daily_counts_day")),
     )
-    op.create_index(op.f("ix_section_opens_day"), "section_opens", ["day"], unique=False)
+    op.create_index(op.f("ix_daily_counts_day"), "daily_counts", ["day"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_section_opens_day"), table_name="section_opens")
-    op.drop_table("section_opens")
+    op.drop_index(op.f("ix_daily_counts_day"), table_name="daily_counts")
+    op.drop_table("daily_counts")
