@@ -127,6 +127,10 @@ async def test_send_now_without_approval_cancel_and_refusals(harness: Harness) -
 
     await counsellor.command("/broadcast")
     assert "Only an organisation's broadcasters and admins" in counsellor.last.text
+    await counsellor.command("/broadcasts")
+    assert "Only an organisation's broadcasters and admins" in counsellor.last.text
+    await bea.command("/broadcast_approval", "off")
+    assert bea.last.text == "Only an organisation's admins can use this command."
     await member.command("/broadcast")
     assert len(member.bot_messages) >= 1
 
