@@ -138,6 +138,7 @@ class _Run:
     inactive: list[int] = field(default_factory=list)
     stop: bool = False
     last_flush: float = 0.0
+    flushing: asyncio.Task[None] | None = None
     last_progress: float = 0.0
 
 
@@ -155,7 +156,7 @@ class DeliveryEngine:
         clock: Callable[[], datetime] = _utcnow,
         zone_of: Callable[[str | None], ZoneInfo] | None = None,
         batch_size: int = 200,
-        concurrency: int = 8,
+        concurrency: int = 32,
         lease: timedelta = timedelta(seconds=60),
         progress_interval: float = 5.0,
         flush_interval: float = 0.5,
@@ -170,6 +171,8 @@ class DeliveryEngine:
         self.clock = clock
         self.zone_of = zone_of or (lambda _city: DEFAULT_ZONE)
         self.batch_size = batch_size
+        # Requests in flight at once: the pace times Telegram's answer time (25/s x 300 ms from afar
+        # is 8), with room to spare so a slow answer never holds the pace back.
         self.concurrency = concurrency
         self.lease = lease
         self.progress_interval = progress_interval
@@ -286,6 +289,8 @@ class DeliveryEngine:
                 await self._pass(run, kind, limit, in_flight)
                 if in_flight:
                     await asyncio.gather(*in_flight)
+                if run.flushing is not None:
+                    await run.flushing
                 await self._flush(run, kind, force=True)
                 if run.stop or not run.requeue:
                     break
@@ -294,6 +299,8 @@ class DeliveryEngine:
             delivery_hooks.reset(token)
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
+            if run.flushing is not None:
+                await asyncio.gather(run.flushing, return_exceptions=True)
         return await self._finish(run, kind)
 
     async def _pass(self, run: _Run, kind: _Kind, limit: asyncio.Semaphore, in_flight: set[asyncio.Task[None]]) -> None:
@@ -348,7 +355,7 @@ class DeliveryEngine:
                     group = []
             if group and not run.stop:
                 await self._dispatch(run, kind, group, limit, in_flight)
-            await self._flush(run, kind)
+            self._flush_soon(run, kind)
 
     async def _dispatch(
         self,
@@ -376,7 +383,15 @@ class DeliveryEngine:
             )
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
-        await self._flush(run, kind)
+        self._flush_soon(run, kind)
+
+    def _flush_soon(self, run: _Run, kind: _Kind) -> None:
+        """Write results in the background every `flush_interval`, so sending never waits for it."""
+        if run.flushing is not None and not run.flushing.done():
+            return
+        if self.monotonic() - run.last_flush < self.flush_interval:
+            return
+        run.flushing = asyncio.get_running_loop().create_task(self._flush(run, kind))
 
     async def _claim_rows(self, row_ids: list[int]) -> set[int]:
         """pending -> sending, committed before any request; returns the rows this process claimed."""

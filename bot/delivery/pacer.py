@@ -24,7 +24,7 @@ class Pacer:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        catch_up: float = 0.05,
+        catch_up: float = 0.1,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
@@ -34,7 +34,7 @@ class Pacer:
         self._sleep = sleep
         # A sender that fell behind (a database write, a busy CPU) may make up this many seconds of
         # slots at once: the pace holds on average, and any one-second window stays within
-        # rate * (1 + catch_up), well below Telegram's 30/s at the default 25/s.
+        # rate * (1 + catch_up), below Telegram's 30/s at the default 25/s.
         self.catch_up = max(catch_up, 1.0 / rate)
         self._next_slot = 0.0  # the earliest moment the next send may start
         self._paused_until = 0.0

@@ -716,6 +716,14 @@ async def approval_setting(message: Message, command: CommandObject, staff: Staf
         await message.answer(_("Broadcasts now go out without a second approval."))
 
 
-@router.message(Command("broadcast_approval", "broadcasts"))
-async def admin_refused(message: Message) -> None:
-    await message.answer(_("This command is for an organisation's staff."))
+@router.message(Command("broadcast_approval"))
+async def approval_refused(message: Message) -> None:
+    await message.answer(_("Only an organisation's admins can use this command."))
+
+
+@router.message(Command("broadcasts"))
+async def list_refused(message: Message) -> None:
+    if message.chat.type != "private":
+        await message.answer(_("Please send this command to me in a private chat."))
+    else:
+        await message.answer(_("Only an organisation's broadcasters and admins can send broadcasts."))

@@ -112,11 +112,15 @@ async def test_compose_in_three_languages_approve_and_deliver_at_the_chosen_time
     await member.press(t(harness, "uk", "↩️ Undo"))
     assert member.last.text.startswith("🔔")
 
-    # Staff saw counts, never a member's name, username or id.
+    # Staff saw counts, never a member's name, username or id; the logs carry none either, nor the text.
     seen = [m.text or "" for m in staff_room.room.messages()] + [m.text or "" for m in bea.bot_messages]
+    logs = harness.logs.getvalue()
     for person in [*kyiv.values(), lviv, no_city, muted, blocked]:
         for secret in (str(person.id), person.first_name, person.username or "\x00"):
             assert not any(secret in text for text in seen)
+            assert secret not in logs
+    assert "delivery job 1 done: 3 sent, 1 blocked, 0 failed" in logs
+    assert not any(text in logs for text in TEXTS.values())
 
 
 async def test_send_now_without_approval_cancel_and_refusals(harness: Harness) -> None:
@@ -127,6 +131,10 @@ async def test_send_now_without_approval_cancel_and_refusals(harness: Harness) -
 
     await counsellor.command("/broadcast")
     assert "Only an organisation's broadcasters and admins" in counsellor.last.text
+    await counsellor.command("/broadcasts")
+    assert "Only an organisation's broadcasters and admins" in counsellor.last.text
+    await bea.command("/broadcast_approval", "off")
+    assert bea.last.text == "Only an organisation's admins can use this command."
     await member.command("/broadcast")
     assert len(member.bot_messages) >= 1
 
