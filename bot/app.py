@@ -190,8 +190,22 @@ class Umbrella:
         await self.engine.dispose()
 
 
+class BotSession(AiohttpSession):
+    """aiogram's session, closed without the 250 ms pause when the Bot API is plain HTTP.
+
+    aiogram waits a quarter of a second on close so TLS connections can shut down cleanly; over
+    plain HTTP (a local Bot API server, the sandbox, the tests) there is nothing to wait for, and
+    the pause slowed every restart and every test's teardown."""
+
+    async def close(self) -> None:
+        if self.api.base.startswith("https://"):
+            await super().close()
+        elif self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
 def create_bot(settings: Settings, token: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = BotSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
     bot.session.middleware(PinResponseTypes())
     bot.session.middleware(RetryMiddleware())

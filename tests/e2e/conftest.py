@@ -7,8 +7,11 @@ sleeps.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
 import logging
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -75,6 +78,30 @@ def shared_content() -> ContentStore:
     return load_content(shared_content_dir())
 
 
+@cache
+def migrated_sqlite() -> Path:
+    """An empty SQLite database at the newest schema, made once per run: each test starts from a
+    copy, and the bot's own start-up migration then finds nothing to do."""
+    from bot.db.base import create_engine
+    from bot.db.migrate import upgrade
+
+    async def make(path: Path) -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    path = Path(tempfile.mkdtemp(prefix="umbrella-schema-")) / "umbrella.db"
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its own loop: callers may be inside one
+        pool.submit(asyncio.run, make(path)).result()
+    return path
+
+
+def fresh_sqlite(tmp_path: Path) -> str:
+    database = tmp_path / "umbrella.db"
+    shutil.copyfile(migrated_sqlite(), database)
+    return f"sqlite+aiosqlite:///{database}"
+
+
 async def start_harness(
     tmp_path: Path, database_url: str | None = None, redis_url: str | None = None, **overrides
 ) -> Harness:
@@ -87,7 +114,7 @@ async def start_harness(
         bot_token=TOKEN,
         telegram_api_url=fake.base_url,
         data_dir=tmp_path / "data",
-        database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'umbrella.db'}",
+        database_url=database_url or fresh_sqlite(tmp_path),
         redis_url=redis_url,
         privacy_key="e2e-privacy-key-" + "x" * 32,
         content_dir=content_dir,
