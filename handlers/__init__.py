@@ -6,7 +6,7 @@ import copy
 
 from aiogram import F, Router
 
-from bot.middlewares.staff import StaffContextMiddleware
+from bot.middlewares.staff import ConcernsStaff, StaffContextMiddleware
 from handlers import errors, system
 from handlers.member import (
     alerts,
@@ -94,6 +94,8 @@ def staff_router() -> Router:
     from handlers.staff import admin, broadcasts, duty, onboarding, stats
 
     router = Router(name="staff")
+    for observer in (router.message, router.edited_message, router.callback_query):
+        observer.filter(ConcernsStaff())
     StaffContextMiddleware().setup(router)
     router.include_routers(
         *map(_fresh, [onboarding.router, admin.router, duty.router, stats.router, broadcasts.router])

@@ -89,6 +89,14 @@ class StaffContextMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
+class ConcernsStaff(Filter):
+    """Root filter of the staff router: a member's menu press or plain text in a private chat skips
+    the whole staff subtree (and its many handler filters) at once."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        return _concerns_staff(event, data.get("event_chat"), data)
+
+
 class IsStaff(Filter):
     """The update comes from active staff (of any role)."""
 
