@@ -412,17 +412,6 @@ async def approved_report_of(session: AsyncSession, alert_id: int) -> Report | N
     )
 
 
-async def merge_candidates(session: AsyncSession, city: str, now: datetime, limit: int = 8) -> list[Alert]:
-    """Live alerts of the city, newest first: what a report may be merged into."""
-    rows = await session.scalars(
-        select(Alert)
-        .where(Alert.city == city, Alert.expires_at > now)
-        .order_by(Alert.updated_at.desc(), Alert.id.desc())
-        .limit(limit)
-    )
-    return list(rows)
-
-
 # --- retention and forget me ----------------------------------------------------------------------
 
 

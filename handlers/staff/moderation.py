@@ -318,7 +318,7 @@ async def merge_choices(
     if found is None:
         return
     report, organisation = found
-    candidates = await reports.merge_candidates(session, report.city, clock())
+    candidates = await alerts.recent(session, report.city, clock(), limit=8)  # what it may be merged into
     if not candidates:
         await query.answer(_("There is no live alert in this city to merge into."), show_alert=True)
         return
