@@ -167,7 +167,9 @@ def _forget_text() -> str:
     return _(
         "<b>🗑 Forget me</b>\n\n"
         "This erases everything the bot keeps about you: your language, your city, your notification "
-        "choices and the list of messages in this chat. It cannot be undone.\n\n"
+        "and alert choices, a report you have not finished, your conversations with counsellors and "
+        "the list of messages in this chat. Reports you already sent stay, with no link to you. "
+        "It cannot be undone.\n\n"
         "Your messages stay on your phone unless you also clear the chat."
     )
 
