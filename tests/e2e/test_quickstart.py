@@ -100,26 +100,12 @@ async def test_run_with_a_token_polls_telegram(tmp_path: Path) -> None:
 async def test_run_in_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
     """`umbrella run` with WEBHOOK_URL: Telegram posts updates with the secret header; others get 401."""
     import asyncio
-    import socket
 
     from bot.app import create_app, run_webhook
     from bot.sandbox import FakeTelegram
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     async with FakeTelegram() as fake:
-        settings = Settings(
-            _env_file=None,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            data_dir=tmp_path / "data",
-            privacy_key="webhook-test-key-" + "k" * 32,
-            webhook_url=f"http://127.0.0.1:{port}",
-            webhook_secret="a-secret-only-telegram-knows",
-            webhook_host="127.0.0.1",
-            webhook_port=port,
-        )
+        settings = webhook_run_settings(fake, tmp_path)
         app = await create_app(settings)
         task = asyncio.create_task(run_webhook(app))
         for _ in range(200):  # until the webhook is set and the server listens
@@ -129,9 +115,29 @@ async def test_run_in_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
         member = fake.user("Olena", language_code="ru")
         await member.command("/start")
         assert "Выберите язык" in member.last.text
-        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        url = f"http://127.0.0.1:{settings.webhook_port}/telegram/webhook"
         async with aiohttp.ClientSession() as http, http.post(url, json={"update_id": 1}) as response:
             assert response.status == 401
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def webhook_run_settings(fake, tmp_path: Path) -> Settings:  # type: ignore[no-untyped-def]
+    """`umbrella run` in webhook mode against the fake, on a free port of 127.0.0.1."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return Settings(
+        _env_file=None,
+        bot_token=fake.token,
+        telegram_api_url=fake.base_url,
+        data_dir=tmp_path / "data",
+        privacy_key="webhook-test-key-" + "k" * 32,
+        webhook_url=f"http://127.0.0.1:{port}",
+        webhook_secret="a-secret-only-telegram-knows",
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+    )

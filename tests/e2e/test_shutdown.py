@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from aiogram.methods import SendMessage
 
 from bot.app import create_app, run_webhook
 from bot.sandbox import FakeTelegram
-from bot.settings import Settings
+from tests.e2e.test_quickstart import webhook_run_settings
 
 
 class SlowReplies(BaseRequestMiddleware):
@@ -32,12 +31,6 @@ class SlowReplies(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def _accepts(port: int) -> bool:
     try:
         _reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -48,19 +41,9 @@ async def _accepts(port: int) -> bool:
 
 
 async def test_sigterm_finishes_the_update_in_flight_and_refuses_new_connections(tmp_path: Path) -> None:
-    port = _free_port()
     async with FakeTelegram() as fake:
-        settings = Settings(
-            _env_file=None,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            data_dir=tmp_path / "data",
-            privacy_key="shutdown-test-key-" + "k" * 32,
-            webhook_url=f"http://127.0.0.1:{port}",
-            webhook_secret="a-secret-only-telegram-knows",
-            webhook_host="127.0.0.1",
-            webhook_port=port,
-        )
+        settings = webhook_run_settings(fake, tmp_path)
+        port = settings.webhook_port
         app = await create_app(settings)
         slow = SlowReplies(delay=1.0)
         app.bot.session.middleware(slow)
