@@ -14,6 +14,7 @@ the report is deleted, and the card keeps only the outcome and the approved text
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -223,15 +224,18 @@ async def _tell_reporter(
     privacy: Privacy,
     i18n: I18n,
     report: Report,
-    build,  # type: ignore[no-untyped-def]
+    build: Callable[[], list[str]],
 ) -> bool:
-    """Tell the reporter the outcome (in their language), then forget who they were."""
+    """Tell the reporter the outcome (in their language), then forget who they were.
+
+    `build` gives the paragraphs of the outcome; the neutral first line goes before them here, so
+    no notification can start by saying what the report was about."""
     member_id = await reports.take_reporter(session, report.id)
     member = await session.get(Member, member_id) if member_id is not None else None
     if member is None:
         return False
     with i18n.use_locale(member.language):
-        text = build()
+        text = "\n\n".join([_neutral_opening().format(reference=report.reference), *build()])
     try:
         await bot.send_message(privacy.decrypt_chat_id(member.chat_id_enc), text)
     except (TelegramForbiddenError, TelegramBadRequest):
@@ -285,15 +289,12 @@ async def approve(
         privacy,
         i18n,
         report,
-        lambda: "\n\n".join(
-            [
-                _neutral_opening().format(reference=report.reference),
-                _(
-                    "The moderators approved it: an anonymous alert goes to members in {city}. "
-                    "Thank you for looking out for others."
-                ).format(city=_city(content, city, i18n.current_locale)),
-            ]
-        ),
+        lambda: [
+            _(
+                "The moderators approved it: an anonymous alert goes to members in {city}. "
+                "Thank you for looking out for others."
+            ).format(city=_city(content, city, i18n.current_locale)),
+        ],
     )
     with room.room_language(i18n, organisation):
         outcome = _("✅ Approved by {alias}: alert #{alert} to {count} subscribers.").format(
@@ -378,15 +379,12 @@ async def merge(
         privacy,
         i18n,
         report,
-        lambda: "\n\n".join(
-            [
-                _neutral_opening().format(reference=report.reference),
-                _(
-                    "The moderators added it to an existing alert about the same person, which now counts "
-                    "your report too. Thank you for looking out for others."
-                ),
-            ]
-        ),
+        lambda: [
+            _(
+                "The moderators added it to an existing alert about the same person, which now counts "
+                "your report too. Thank you for looking out for others."
+            ),
+        ],
     )
     with room.room_language(i18n, organisation):
         outcome = _("🔗 Merged by {alias} into alert #{alert}.").format(alias=html.quote(staff.label), alert=alert.id)
@@ -462,15 +460,12 @@ async def reject(
         privacy,
         i18n,
         report,
-        lambda: "\n\n".join(
-            [
-                _neutral_opening().format(reference=report.reference),
-                _("The moderators did not publish it as an alert. Reason: {reason}.").format(
-                    reason=reject_reasons()[reason]
-                ),
-                _("Thank you for telling us. If you need support, tap “💬 Talk to a person” in the menu."),
-            ]
-        ),
+        lambda: [
+            _("The moderators did not publish it as an alert. Reason: {reason}.").format(
+                reason=reject_reasons()[reason]
+            ),
+            _("Thank you for telling us. If you need support, tap “💬 Talk to a person” in the menu."),
+        ],
     )
     with room.room_language(i18n, organisation):
         outcome = _("❌ Rejected by {alias}: {reason}.").format(
